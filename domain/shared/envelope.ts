@@ -1,0 +1,111 @@
+import { createHash } from 'node:crypto';
+import canonicalize from 'canonicalize';
+import { v5 as uuidv5 } from 'uuid';
+import type { EventToAppend, JsonObject, RecordedEvent } from '../../engines/eventstore/port.js';
+import type { DomainEvent } from './decider.js';
+
+/**
+ * The envelope every stored event carries. Metadata is what an auditor needs to explain
+ * an event: who, why (causation), which request (correlation), when, which schema, and
+ * the hash chain that makes tampering with any stored event detectable.
+ */
+export interface EventMetadata {
+  readonly tenantId: string;
+  readonly correlationId: string;
+  readonly causationId: string;
+  readonly actor: string;
+  readonly commandId: string;
+  readonly schemaVersion: number;
+  readonly occurredAt: string;
+  /** Hash of the previous event of the same stream; GENESIS_HASH for the first. */
+  readonly prevHash: string;
+  /** sha256 over the canonical (RFC 8785) form of the event without this field. */
+  readonly hash: string;
+}
+
+export const GENESIS_HASH = '0'.repeat(64);
+
+/** Fixed namespace so event ids are the same on every node and on every retry. */
+const EVENT_ID_NAMESPACE = '6f0e7f4e-2d54-4f38-9a37-6c1a5e0b7a11';
+
+export function deterministicEventId(commandId: string, index: number): string {
+  return uuidv5(`${commandId}#${index}`, EVENT_ID_NAMESPACE);
+}
+
+export interface CommandContext {
+  readonly tenantId: string;
+  readonly commandId: string;
+  readonly correlationId: string;
+  readonly causationId: string;
+  readonly actor: string;
+  readonly occurredAt: string;
+}
+
+interface HashInput {
+  readonly eventId: string;
+  readonly streamId: string;
+  readonly revision: number;
+  readonly type: string;
+  readonly data: unknown;
+  readonly metadata: Omit<EventMetadata, 'hash'>;
+}
+
+export function hashEvent(input: HashInput): string {
+  const canonical = canonicalize(input);
+  if (canonical === undefined) throw new Error('event is not canonicalizable');
+  return createHash('sha256').update(canonical).digest('hex');
+}
+
+/**
+ * Turns decided events into appendable envelopes, chained to the stream's last hash.
+ * `firstRevision` is the revision the first new event will get (last revision + 1).
+ */
+export function sealEvents(
+  streamId: string,
+  events: readonly DomainEvent[],
+  context: CommandContext,
+  chain: { readonly firstRevision: number; readonly prevHash: string },
+  schemaVersionOf: (type: string) => number,
+): EventToAppend[] {
+  let prevHash = chain.prevHash;
+  return events.map((event, index) => {
+    const eventId = deterministicEventId(context.commandId, index);
+    const base: Omit<EventMetadata, 'hash'> = {
+      tenantId: context.tenantId,
+      correlationId: context.correlationId,
+      causationId: context.causationId,
+      actor: context.actor,
+      commandId: context.commandId,
+      schemaVersion: schemaVersionOf(event.type),
+      occurredAt: context.occurredAt,
+      prevHash,
+    };
+    const hash = hashEvent({ eventId, streamId, revision: chain.firstRevision + index, type: event.type, data: event.data, metadata: base });
+    prevHash = hash;
+    return { eventId, type: event.type, data: event.data as JsonObject, metadata: { ...base, hash } };
+  });
+}
+
+export interface BrokenLink {
+  readonly streamId: string;
+  readonly revision: number;
+  readonly position: number;
+  readonly eventId: string;
+  readonly reason: 'hash_mismatch' | 'prev_hash_mismatch' | 'missing_metadata';
+}
+
+/** Verifies one stream's events (in revision order); returns the first broken link or null. */
+export function verifyChain(events: readonly RecordedEvent[]): BrokenLink | null {
+  let prevHash = GENESIS_HASH;
+  for (const event of events) {
+    const metadata = event.metadata as Partial<EventMetadata>;
+    const link = { streamId: event.streamId, revision: event.revision, position: event.position, eventId: event.eventId };
+    if (typeof metadata.hash !== 'string' || typeof metadata.prevHash !== 'string') return { ...link, reason: 'missing_metadata' };
+    if (metadata.prevHash !== prevHash) return { ...link, reason: 'prev_hash_mismatch' };
+    const { hash, ...rest } = metadata as EventMetadata;
+    const expected = hashEvent({ eventId: event.eventId, streamId: event.streamId, revision: event.revision, type: event.type, data: event.data, metadata: rest });
+    if (expected !== hash) return { ...link, reason: 'hash_mismatch' };
+    prevHash = hash;
+  }
+  return null;
+}
