@@ -91,21 +91,39 @@ export interface BrokenLink {
   readonly revision: number;
   readonly position: number;
   readonly eventId: string;
-  readonly reason: 'hash_mismatch' | 'prev_hash_mismatch' | 'missing_metadata';
+  readonly reason: 'hash_mismatch' | 'prev_hash_mismatch' | 'missing_metadata' | 'revision_gap';
 }
 
 /** Verifies one stream's events (in revision order); returns the first broken link or null. */
 export function verifyChain(events: readonly RecordedEvent[]): BrokenLink | null {
-  let prevHash = GENESIS_HASH;
+  const verifier = new ChainVerifier();
   for (const event of events) {
+    const broken = verifier.next(event);
+    if (broken) return broken;
+  }
+  return null;
+}
+
+/**
+ * Incremental verifier for one stream, fed events in revision order. Detects edited
+ * events (hash), reordered or replaced ones (prevHash) and removed ones (revision gap).
+ */
+export class ChainVerifier {
+  private prevHash = GENESIS_HASH;
+  private expectedRevision = 0;
+
+  next(event: RecordedEvent): BrokenLink | null {
     const metadata = event.metadata as Partial<EventMetadata>;
     const link = { streamId: event.streamId, revision: event.revision, position: event.position, eventId: event.eventId };
+    if (event.revision !== this.expectedRevision) return { ...link, reason: 'revision_gap' };
+    this.expectedRevision++;
+    const prevHash = this.prevHash;
     if (typeof metadata.hash !== 'string' || typeof metadata.prevHash !== 'string') return { ...link, reason: 'missing_metadata' };
     if (metadata.prevHash !== prevHash) return { ...link, reason: 'prev_hash_mismatch' };
     const { hash, ...rest } = metadata as EventMetadata;
     const expected = hashEvent({ eventId: event.eventId, streamId: event.streamId, revision: event.revision, type: event.type, data: event.data, metadata: rest });
     if (expected !== hash) return { ...link, reason: 'hash_mismatch' };
-    prevHash = hash;
+    this.prevHash = hash;
+    return null;
   }
-  return null;
 }

@@ -11,6 +11,7 @@ export type ErrorKind =
   | 'conflict' // 409: the command conflicts with the entity's current state
   | 'revision_conflict' // 412: If-Match / expected revision did not hold
   | 'payload_too_large' // 413
+  | 'unsupported_media_type' // 415
   | 'rule_violation'; // 422: well-formed input that breaks a business rule
 
 export interface FieldIssue {
@@ -64,6 +65,12 @@ export class UnauthorizedError extends NexusError {
 export class ForbiddenError extends NexusError {
   constructor(message = 'this credential may not perform this operation') {
     super('forbidden', message);
+  }
+}
+
+export class UnsupportedMediaTypeError extends NexusError {
+  constructor(readonly contentType: string) {
+    super('unsupported_media_type', `expected an application/json body, got '${contentType}'`, { contentType });
   }
 }
 

@@ -1,0 +1,52 @@
+import Router from '@koa/router';
+import Koa from 'koa';
+import { auditRoutes } from './audit/routes.js';
+import type { AppDeps } from './deps.js';
+import { authenticationMiddleware } from './http/authenticate.js';
+import { bodyMiddleware } from './http/body.js';
+import { errorMiddleware } from './http/errors.js';
+import { requestContextMiddleware } from './http/request-context.js';
+import { mountRoutes, type AnyRoute } from './http/route.js';
+import { systemRoutes } from './system/routes.js';
+import { tenantRoutes } from './tenant/routes.js';
+import { apiKeyRoutes } from './apikey/routes.js';
+import { policyRoutes } from './policy/routes.js';
+import { budgetRoutes } from './budget/routes.js';
+import { deploymentRoutes } from './deployment/routes.js';
+
+export const API_VERSION = '0.1.0';
+
+export interface NexusApp {
+  readonly koa: Koa;
+  readonly router: Router;
+  /** Every declared route (the route table the OpenAPI document and the isolation test walk). */
+  readonly routes: readonly AnyRoute[];
+}
+
+/**
+ * Middleware order matters: the request context wraps everything (so the log line and the
+ * latency metric see the final status), errors are mapped inside it, then credentials are
+ * resolved and the body read before any route runs.
+ */
+export function createApp(deps: AppDeps): NexusApp {
+  const koa = new Koa({ proxy: false });
+  const router = new Router();
+  const routes: AnyRoute[] = [];
+  routes.push(
+    ...systemRoutes(deps, () => routes, API_VERSION),
+    ...tenantRoutes(deps),
+    ...apiKeyRoutes(deps),
+    ...policyRoutes(deps),
+    ...budgetRoutes(deps),
+    ...deploymentRoutes(deps),
+    ...auditRoutes(deps),
+  );
+  mountRoutes(router, routes);
+  koa.use(requestContextMiddleware(deps.logger, deps.metrics));
+  koa.use(errorMiddleware(deps.logger));
+  koa.use(authenticationMiddleware(deps.adminToken, deps.credentials));
+  koa.use(bodyMiddleware({ limitBytes: deps.config.NEXUS_BODY_LIMIT_BYTES, maxDepth: deps.config.NEXUS_JSON_MAX_DEPTH }));
+  koa.use(router.routes());
+  koa.use(router.allowedMethods());
+  return { koa, router, routes };
+}

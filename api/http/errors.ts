@@ -1,0 +1,85 @@
+import type { Context, Next } from 'koa';
+import type { Logger } from 'pino';
+import { NexusError, type ErrorKind, type FieldIssue } from '../../domain/shared/errors.js';
+
+/**
+ * The one place typed errors become HTTP responses. Admin API: problem+json (RFC 9457).
+ * Data plane (/v1/*): OpenAI's {error:{message,type,code,param}} so OpenAI SDKs surface
+ * it. Anything untyped is a 500 whose details go to the log, never to the client.
+ */
+const STATUS: Record<ErrorKind, number> = {
+  validation: 400,
+  unauthorized: 401,
+  forbidden: 403,
+  not_found: 404,
+  conflict: 409,
+  revision_conflict: 412,
+  payload_too_large: 413,
+  unsupported_media_type: 415,
+  rule_violation: 422,
+};
+
+const OPENAI_TYPE: Record<ErrorKind, string> = {
+  validation: 'invalid_request_error',
+  unauthorized: 'authentication_error',
+  forbidden: 'permission_error',
+  not_found: 'not_found_error',
+  conflict: 'conflict_error',
+  revision_conflict: 'conflict_error',
+  payload_too_large: 'invalid_request_error',
+  unsupported_media_type: 'invalid_request_error',
+  rule_violation: 'invalid_request_error',
+};
+
+interface HttpProblem {
+  readonly status: number;
+  readonly kind: ErrorKind | 'internal';
+  readonly message: string;
+  readonly issues: readonly FieldIssue[];
+  readonly details: Readonly<Record<string, unknown>>;
+}
+
+function toProblem(error: unknown): HttpProblem {
+  if (error instanceof NexusError) {
+    const issues = Array.isArray(error.details.issues) ? (error.details.issues as FieldIssue[]) : [];
+    const { issues: _omit, ...details } = error.details;
+    return { status: STATUS[error.kind], kind: error.kind, message: error.message, issues, details };
+  }
+  return { status: 500, kind: 'internal', message: 'internal error', issues: [], details: {} };
+}
+
+function writeProblem(ctx: Context, problem: HttpProblem): void {
+  ctx.status = problem.status;
+  if (ctx.path.startsWith('/v1/')) {
+    const param = problem.issues[0]?.path ?? null;
+    ctx.body = { error: { message: problem.message, type: problem.kind === 'internal' ? 'api_error' : OPENAI_TYPE[problem.kind], code: problem.kind, param } };
+    return;
+  }
+  ctx.type = 'application/problem+json';
+  ctx.body = {
+    type: `https://nexus.dev/problems/${problem.kind}`,
+    title: problem.kind.replace(/_/g, ' '),
+    status: problem.status,
+    detail: problem.message,
+    instance: ctx.state.requestId as string | undefined,
+    ...(problem.issues.length > 0 ? { errors: problem.issues } : {}),
+    ...problem.details,
+  };
+}
+
+export function errorMiddleware(logger: Logger) {
+  return async function handleErrors(ctx: Context, next: Next): Promise<void> {
+    try {
+      await next();
+      if (ctx.status === 404 && ctx.body === undefined) {
+        writeProblem(ctx, { status: 404, kind: 'not_found', message: `no route for ${ctx.method} ${ctx.path}`, issues: [], details: {} });
+      } else if (ctx.status === 405 && ctx.body === undefined) {
+        writeProblem(ctx, { status: 405, kind: 'validation', message: `${ctx.method} is not allowed on ${ctx.path}`, issues: [], details: {} });
+      }
+    } catch (error) {
+      const problem = toProblem(error);
+      if (problem.status >= 500) logger.error({ err: error, requestId: ctx.state.requestId }, 'unhandled error');
+      writeProblem(ctx, problem);
+    }
+  };
+}

@@ -1,0 +1,35 @@
+import { Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+/**
+ * Prometheus metrics. Label values are bounded by construction: routes are the declared
+ * route templates (or "unmatched"), methods a fixed set, statuses a class like "2xx".
+ */
+export interface Metrics {
+  readonly registry: Registry;
+  readonly httpDuration: Histogram<'method' | 'route' | 'status_class'>;
+  readonly appendDuration: Histogram<'outcome'>;
+}
+
+export function createMetrics(): Metrics {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: 'nexus_' });
+  const httpDuration = new Histogram({
+    name: 'nexus_http_request_duration_seconds',
+    help: 'HTTP request latency by route template',
+    labelNames: ['method', 'route', 'status_class'] as const,
+    buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10],
+    registers: [registry],
+  });
+  const appendDuration = new Histogram({
+    name: 'nexus_event_store_append_duration_seconds',
+    help: 'Event-store append latency (including group-commit wait)',
+    labelNames: ['outcome'] as const,
+    buckets: [0.0001, 0.00025, 0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.5],
+    registers: [registry],
+  });
+  return { registry, httpDuration, appendDuration };
+}
+
+const KNOWN_METHODS = new Set(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS']);
+export const boundedMethod = (method: string): string => (KNOWN_METHODS.has(method) ? method : 'OTHER');
+export const statusClass = (status: number): string => `${Math.floor(status / 100)}xx`;

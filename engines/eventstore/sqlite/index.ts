@@ -1,0 +1,153 @@
+import type Database from 'better-sqlite3';
+import type {
+  AppendResult,
+  EventStore,
+  EventToAppend,
+  ExpectedRevision,
+  ReadAllOptions,
+  ReadStreamOptions,
+  RecordedEvent,
+  StreamMetadata,
+  SubscribeToAllOptions,
+  Subscription,
+} from '../port.js';
+import { parseStreamMetadata, serializeEvent, stringifyObject, toRecordedEvent } from './codec.js';
+import { GroupCommitter, type GroupCommitStats } from './group-commit.js';
+import { openDatabase } from './schema.js';
+import { prepareStatements, type Statements } from './statements.js';
+import { CatchUpSubscription } from './subscription.js';
+import { limitOf, validateAppend } from './validate.js';
+
+export type { GroupCommitStats } from './group-commit.js';
+
+export interface SqliteEventStoreOptions {
+  /** Database file (created with its directory if missing), or ':memory:'. */
+  readonly path: string;
+  /** true → synchronous=FULL: every commit is fsynced (survives power loss, slower). Default false. */
+  readonly fsync?: boolean;
+  /** How often live subscriptions look for commits made by other processes. Default 250 ms. */
+  readonly pollIntervalMs?: number;
+  /** How long a write waits for another process's lock on the file. Default 5000 ms. */
+  readonly busyTimeoutMs?: number;
+}
+
+export interface SqliteSettings {
+  readonly journalMode: string;
+  /** SQLite's numeric level: 0 OFF, 1 NORMAL, 2 FULL, 3 EXTRA. */
+  readonly synchronous: number;
+}
+
+/**
+ * The embedded event store: one SQLite file in WAL mode, written through group commit.
+ * It is the default adapter of the EventStore port; see port.ts for the guarantees and
+ * schema.ts for the tables. One instance per file per process; several processes may
+ * share a file (SQLite serialises their writes, subscriptions poll for the others' commits).
+ */
+export class SqliteEventStore implements EventStore {
+  private closed = false;
+  private readonly statements: Statements;
+  private readonly committer: GroupCommitter;
+  private readonly commitListeners = new Set<() => void>();
+  private readonly subscriptions = new Set<CatchUpSubscription>();
+
+  private constructor(
+    private readonly db: Database.Database,
+    private readonly pollIntervalMs: number,
+  ) {
+    this.statements = prepareStatements(db);
+    this.committer = new GroupCommitter(db, this.statements, () => this.notifyCommit());
+  }
+
+  static async open(options: SqliteEventStoreOptions): Promise<SqliteEventStore> {
+    const db = openDatabase({ path: options.path, fsync: options.fsync ?? false, busyTimeoutMs: options.busyTimeoutMs ?? 5000 });
+    return new SqliteEventStore(db, options.pollIntervalMs ?? 250);
+  }
+
+  /** Group-commit counters; `appends / transactions` is the average group size. */
+  get stats(): Readonly<GroupCommitStats> {
+    return { ...this.committer.stats };
+  }
+
+  /** The connection's journal mode and synchronous level, as SQLite reports them. */
+  settings(): SqliteSettings {
+    return {
+      journalMode: String(this.db.pragma('journal_mode', { simple: true })),
+      synchronous: Number(this.db.pragma('synchronous', { simple: true })),
+    };
+  }
+
+  async appendToStream(streamId: string, events: readonly EventToAppend[], expectedRevision: ExpectedRevision): Promise<AppendResult> {
+    this.assertOpen();
+    validateAppend(streamId, events, expectedRevision);
+    return this.committer.enqueue({ streamId, events: events.map(serializeEvent), expectedRevision });
+  }
+
+  async readStream(streamId: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
+    this.assertOpen();
+    const limit = limitOf(options.maxCount);
+    const rows =
+      options.direction === 'backwards'
+        ? this.statements.readStreamBackwards.all(streamId, options.fromRevision ?? Number.MAX_SAFE_INTEGER, limit)
+        : this.statements.readStreamForwards.all(streamId, options.fromRevision ?? 0, limit);
+    return rows.map(toRecordedEvent);
+  }
+
+  async readAll(options: ReadAllOptions = {}): Promise<RecordedEvent[]> {
+    this.assertOpen();
+    return this.readAfter(options.after ?? 0, limitOf(options.maxCount));
+  }
+
+  subscribeToAll(options: SubscribeToAllOptions): Subscription {
+    this.assertOpen();
+    const source = {
+      readAfter: (after: number, maxCount: number) => this.readAfter(after, maxCount),
+      onCommit: (listener: () => void) => this.onCommit(listener),
+      pollIntervalMs: this.pollIntervalMs,
+    };
+    const subscription = new CatchUpSubscription(source, options, (ended) => this.subscriptions.delete(ended));
+    this.subscriptions.add(subscription);
+    return subscription;
+  }
+
+  async headPosition(): Promise<number> {
+    this.assertOpen();
+    return this.statements.headPosition.get()?.position ?? 0;
+  }
+
+  async setStreamMetadata(streamId: string, metadata: StreamMetadata): Promise<void> {
+    this.assertOpen();
+    this.statements.setStreamMetadata.run(streamId, stringifyObject(metadata, 'stream metadata'));
+  }
+
+  async getStreamMetadata(streamId: string): Promise<StreamMetadata | null> {
+    this.assertOpen();
+    const row = this.statements.getStreamMetadata.get(streamId);
+    return row === undefined ? null : parseStreamMetadata(row.metadata);
+  }
+
+  /** Commits the appends already issued, stops the subscriptions, then closes the file. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.committer.flush();
+    await Promise.all([...this.subscriptions].map((subscription) => subscription.stop()));
+    this.db.close();
+  }
+
+  private readAfter(after: number, maxCount: number): RecordedEvent[] {
+    return this.statements.readAll.all(after, maxCount).map(toRecordedEvent);
+  }
+
+  private onCommit(listener: () => void): () => void {
+    this.commitListeners.add(listener);
+    return () => this.commitListeners.delete(listener);
+  }
+
+  private notifyCommit(): void {
+    for (const listener of this.commitListeners) listener();
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new Error('the event store is closed');
+  }
+}

@@ -1,0 +1,114 @@
+import type { RecordedEvent, SubscribeToAllOptions, Subscription } from '../port.js';
+
+export const DEFAULT_MAX_BATCH_SIZE = 500;
+
+/** Where a subscription reads from and how it learns that something new was committed. */
+export interface SubscriptionSource {
+  /** Events with a position strictly greater than `after`, in position order. */
+  readAfter(after: number, maxCount: number): RecordedEvent[];
+  /** Registers a listener called after each local commit; returns the unregister function. */
+  onCommit(listener: () => void): () => void;
+  /** Fallback wake-up period, for commits made by other processes on the same file. */
+  readonly pollIntervalMs: number;
+}
+
+/**
+ * A catch-up subscription to $all: reads from the checkpoint in batches, then waits
+ * for commits and keeps reading.
+ *
+ * Guarantees:
+ * - events arrive in position order with no gaps and no duplicates: each batch starts
+ *   strictly after the last delivered position, and positions are committed in order;
+ * - one batch at a time: the next read waits for the handler's promise;
+ * - onCaughtUp(position) fires each time a read finds nothing new after a delivery
+ *   (and once at the start if there was nothing to catch up);
+ * - if the handler (or the store) fails, onError fires once and the subscription stops;
+ * - stop() resolves after the batch in flight, if any, has been handled.
+ */
+export class CatchUpSubscription implements Subscription {
+  private stopped = false;
+  /** Set by a commit notification; cleared before each read so no wake-up is lost. */
+  private commitSeen = true;
+  private wake: (() => void) | null = null;
+  private readonly unsubscribe: () => void;
+  private readonly done: Promise<void>;
+
+  constructor(
+    private readonly source: SubscriptionSource,
+    private readonly options: SubscribeToAllOptions,
+    /** Called once the subscription has ended, whatever the reason. */
+    private readonly onEnded: (subscription: CatchUpSubscription) => void,
+  ) {
+    this.unsubscribe = source.onCommit(() => this.nudge());
+    // Start on a later microtask: the handler never runs before subscribeToAll returns.
+    this.done = Promise.resolve().then(() => this.run());
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.wake?.();
+    await this.done;
+  }
+
+  private nudge(): void {
+    this.commitSeen = true;
+    this.wake?.();
+  }
+
+  private async run(): Promise<void> {
+    try {
+      await this.deliverUntilStopped();
+    } catch (error) {
+      this.fail(error);
+    } finally {
+      this.stopped = true;
+      this.unsubscribe();
+      this.onEnded(this);
+    }
+  }
+
+  private async deliverUntilStopped(): Promise<void> {
+    const maxBatchSize = this.options.maxBatchSize ?? DEFAULT_MAX_BATCH_SIZE;
+    let position = this.options.after;
+    let announced: number | null = null;
+    while (!this.stopped) {
+      this.commitSeen = false;
+      const batch = this.source.readAfter(position, maxBatchSize);
+      const last = batch[batch.length - 1];
+      if (last !== undefined) {
+        await this.options.onEvents(batch);
+        position = last.position;
+        continue;
+      }
+      if (announced !== position) {
+        announced = position;
+        this.options.onCaughtUp?.(position);
+      }
+      await this.waitForCommit();
+    }
+  }
+
+  /** Resolves on a local commit notification, on stop(), or after the poll interval. */
+  private waitForCommit(): Promise<void> {
+    if (this.commitSeen || this.stopped) return Promise.resolve();
+    return new Promise<void>((resolve) => {
+      const timer = setTimeout(() => this.wake?.(), this.source.pollIntervalMs);
+      this.wake = () => {
+        clearTimeout(timer);
+        this.wake = null;
+        resolve();
+      };
+    });
+  }
+
+  /** Reports once; a failure with no onError (or inside onError) becomes a process warning, never a crash. */
+  private fail(error: unknown): void {
+    const failure = error instanceof Error ? error : new Error(String(error));
+    try {
+      if (this.options.onError) this.options.onError(failure);
+      else process.emitWarning(failure);
+    } catch (secondary) {
+      process.emitWarning(secondary instanceof Error ? secondary : String(secondary));
+    }
+  }
+}

@@ -1,0 +1,1 @@
+export { SqliteReadModelStore, type SqliteReadModelStoreOptions } from './store.js';

@@ -1,0 +1,174 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import Database from 'better-sqlite3';
+import { expect } from 'chai';
+import { WrongExpectedRevisionError } from '../../domain/shared/errors.js';
+import { SqliteEventStore } from '../../engines/eventstore/sqlite/index.js';
+import { waitFor } from '../support/wait.js';
+import { eventStoreContract } from './event-store.contract.js';
+import { freshStreamId, someEvents } from './fixtures/events.js';
+
+const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
+const crashFixture = fileURLToPath(new URL('./fixtures/append-until-killed.ts', import.meta.url));
+
+/** A temp directory per store, removed by cleanup. */
+function tempDbPath(): { path: string; removeDir(): void } {
+  const dir = mkdtempSync(join(tmpdir(), 'nexus-es-'));
+  return { path: join(dir, 'events.db'), removeDir: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+eventStoreContract('SQLite file', async () => {
+  const temp = tempDbPath();
+  const store = await SqliteEventStore.open({ path: temp.path });
+  return {
+    store,
+    cleanup: async () => {
+      await store.close();
+      temp.removeDir();
+    },
+  };
+});
+
+eventStoreContract('SQLite :memory:', async () => {
+  const store = await SqliteEventStore.open({ path: ':memory:' });
+  return { store, cleanup: () => store.close() };
+});
+
+describe('SqliteEventStore (engine-specific)', function () {
+  let temp: ReturnType<typeof tempDbPath>;
+  const opened: SqliteEventStore[] = [];
+
+  async function open(options: { fsync?: boolean; pollIntervalMs?: number } = {}): Promise<SqliteEventStore> {
+    const store = await SqliteEventStore.open({ path: temp.path, ...options });
+    opened.push(store);
+    return store;
+  }
+
+  beforeEach(function () {
+    temp = tempDbPath();
+  });
+
+  afterEach(async function () {
+    await Promise.all(opened.splice(0).map((store) => store.close()));
+    temp.removeDir();
+  });
+
+  it('uses WAL with synchronous=NORMAL by default, and synchronous=FULL with fsync: true', async function () {
+    expect((await open()).settings()).to.deep.equal({ journalMode: 'wal', synchronous: 1 });
+    expect((await open({ fsync: true })).settings()).to.deep.equal({ journalMode: 'wal', synchronous: 2 });
+  });
+
+  it('starts empty at head position 0 and numbers positions from 1', async function () {
+    const store = await open();
+    expect(await store.headPosition()).to.equal(0);
+    expect(await store.appendToStream(freshStreamId(), someEvents(2), 'no_stream')).to.deep.equal({ nextExpectedRevision: 1, position: 2 });
+  });
+
+  it('keeps a tamperable, documented events table', async function () {
+    await open();
+    const db = new Database(temp.path, { readonly: true });
+    const columns = db.prepare<[], { name: string }>("SELECT name FROM pragma_table_info('events')").all().map((row) => row.name);
+    db.close();
+    expect(columns).to.include.members(['position', 'stream_id', 'revision', 'event_id', 'type', 'data', 'metadata', 'recorded_at']);
+  });
+
+  it('writes concurrent appends in fewer transactions (group commit), each checked on its own', async function () {
+    const store = await open();
+    const streams = Array.from({ length: 50 }, () => freshStreamId());
+    const before = store.stats;
+    const outcomes = await Promise.allSettled([
+      ...streams.map((streamId) => store.appendToStream(streamId, someEvents(2), 'no_stream')),
+      store.appendToStream(streams[0]!, someEvents(1), 'no_stream'), // loses to the first append of its group
+    ]);
+    const after = store.stats;
+
+    expect(outcomes.slice(0, 50).every((outcome) => outcome.status === 'fulfilled')).to.equal(true);
+    const loser = outcomes[50];
+    expect(loser?.status === 'rejected' && loser.reason).to.be.instanceOf(WrongExpectedRevisionError);
+    expect(after.appends - before.appends).to.equal(51);
+    expect(after.transactions - before.transactions).to.be.lessThan(51).and.at.least(1);
+    expect(after.eventsWritten - before.eventsWritten).to.equal(100);
+    expect(after.largestGroup).to.be.greaterThan(1);
+    expect(await store.readStream(streams[0]!)).to.have.length(2);
+  });
+
+  it('close() commits the appends already issued', async function () {
+    const store = await SqliteEventStore.open({ path: temp.path });
+    const streamId = freshStreamId();
+    const pending = store.appendToStream(streamId, someEvents(3), 'no_stream');
+    await store.close();
+    expect(await pending).to.include({ nextExpectedRevision: 2 });
+
+    const reopened = await open();
+    expect(await reopened.readStream(streamId)).to.have.length(3);
+    expect(await reopened.appendToStream(freshStreamId(), someEvents(1), 'no_stream')).to.include({ position: 4 });
+  });
+
+  it('a live subscription picks up commits made through another connection (polling fallback)', async function () {
+    const writer = await open();
+    const reader = await open({ pollIntervalMs: 50 });
+    const streamId = freshStreamId();
+    const received: string[] = [];
+    const subscription = reader.subscribeToAll({
+      after: 0,
+      onEvents: (batch) => {
+        received.push(...batch.filter((event) => event.streamId === streamId).map((event) => event.eventId));
+      },
+    });
+    try {
+      await writer.appendToStream(streamId, someEvents(2), 'no_stream');
+      await waitFor(() => received.length === 2, { description: 'events written by the other connection' });
+    } finally {
+      await subscription.stop();
+    }
+  });
+
+  it('keeps every acknowledged append when the writing process is killed with SIGKILL', async function () {
+    this.timeout(60_000);
+    const acknowledged = await runAndKill(temp.path, 400);
+
+    const store = await open();
+    const stored = new Map((await store.readAll()).map((event) => [event.eventId, event]));
+    for (const ack of acknowledged) {
+      const last = stored.get(ack.eventIds[ack.eventIds.length - 1]!);
+      expect(last?.position, `acknowledged append at ${ack.position}`).to.equal(ack.position);
+      for (const eventId of ack.eventIds) expect(stored.get(eventId)?.streamId).to.equal(ack.streamId);
+    }
+    for (const streamId of new Set(acknowledged.map((ack) => ack.streamId))) {
+      const revisions = (await store.readStream(streamId)).map((event) => event.revision);
+      expect(revisions).to.deep.equal(revisions.map((_, index) => index));
+    }
+  });
+});
+
+interface Acknowledged {
+  readonly streamId: string;
+  readonly position: number;
+  readonly eventIds: string[];
+}
+
+/** Runs the crash fixture until it has acknowledged `acks` appends, then SIGKILLs it. */
+function runAndKill(path: string, acks: number): Promise<Acknowledged[]> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', crashFixture, path], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
+    const acknowledged: Acknowledged[] = [];
+    let buffered = '';
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.stdout.on('data', (chunk: Buffer) => {
+      const lines = (buffered + chunk.toString()).split('\n');
+      buffered = lines.pop() ?? ''; // a line cut by the kill is not an acknowledgement we saw
+      for (const line of lines) acknowledged.push(JSON.parse(line) as Acknowledged);
+      if (acknowledged.length >= acks && child.exitCode === null && !child.killed) child.kill('SIGKILL');
+    });
+    child.on('error', reject);
+    // 'close' (not 'exit'): lines the child wrote before dying are still read from the pipe.
+    child.on('close', (_code, signal) => {
+      if (signal === 'SIGKILL') resolve(acknowledged);
+      else reject(new Error(`crash fixture exited on its own (${signal ?? _code}): ${stderr}`));
+    });
+  });
+}
