@@ -1,0 +1,107 @@
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Logger } from 'pino';
+import { InMemoryIdempotencyStore } from '../commands/idempotency.js';
+import { instrumentEventStore } from '../engines/eventstore/instrumented.js';
+import type { EventStore } from '../engines/eventstore/port.js';
+import { SqliteEventStore } from '../engines/eventstore/sqlite/index.js';
+import type { ReadModelStore } from '../engines/readmodel/port.js';
+import { SqliteReadModelStore } from '../engines/readmodel/sqlite/index.js';
+import { ApiKeyCredentials } from '../projections/apiKeys/credentials.js';
+import { ALL_PROJECTIONS, SHARED_COLLECTIONS } from '../projections/index.js';
+import { ProjectionRunner, ReadModels, checkpointName } from '../projections/runtime/index.js';
+import { resolveAdminToken, type AdminToken } from './admin-token.js';
+import { createApp, type NexusApp } from './app.js';
+import type { Config } from './config.js';
+import type { AppDeps, ProjectionControl } from './deps.js';
+import { createLogger } from './http/logger.js';
+import { createMetrics } from './http/metrics.js';
+
+/**
+ * Builds the whole process from configuration: engines (embedded unless configured
+ * otherwise), projections, and the HTTP app. Tests use it with a temporary data dir, so
+ * they exercise exactly what `npm start` runs.
+ */
+export interface Nexus {
+  readonly app: NexusApp;
+  readonly deps: AppDeps;
+  readonly adminToken: AdminToken;
+  readonly runner: ProjectionRunner;
+  readonly rawEventStore: EventStore;
+  readonly readModelStore: ReadModelStore;
+  close(): Promise<void>;
+}
+
+export interface BootstrapOptions {
+  readonly logger?: Logger;
+}
+
+function projectionControl(runner: ProjectionRunner, store: ReadModelStore): ProjectionControl {
+  const byName = new Map(ALL_PROJECTIONS.map((projection) => [projection.name, projection]));
+  return {
+    names: () => [...byName.keys()],
+    status: () => runner.status(),
+    rebuild: async (name) => {
+      await runner.rebuild(name);
+      const status = (await runner.status()).find((entry) => entry.name === name);
+      if (!status) throw new Error(`projection ${name} vanished`);
+      return status;
+    },
+    deadLetters: async (name, limit) => {
+      const live = (await runner.status()).find((entry) => entry.name === name);
+      const projection = byName.get(name);
+      if (!live || !projection) return [];
+      return store.listDeadLetters(checkpointName(projection, live.version), limit);
+    },
+    waitForPosition: async (position, timeoutMs) => {
+      try {
+        await runner.waitForPosition(position, { timeoutMs });
+        return true;
+      } catch {
+        return false; // a slow projection must not fail the command that already succeeded
+      }
+    },
+  };
+}
+
+export async function bootstrap(config: Config, options: BootstrapOptions = {}): Promise<Nexus> {
+  const logger = options.logger ?? createLogger(config.NEXUS_LOG_LEVEL);
+  await mkdir(config.NEXUS_DATA_DIR, { recursive: true });
+  const metrics = createMetrics();
+  const rawEventStore = await SqliteEventStore.open({ path: join(config.NEXUS_DATA_DIR, 'events.db'), fsync: config.NEXUS_EVENT_STORE_FSYNC });
+  const readModelStore = await SqliteReadModelStore.open({ path: join(config.NEXUS_DATA_DIR, 'read-models.db') });
+  const eventStore = instrumentEventStore(rawEventStore, metrics.appendDuration);
+  const runner = new ProjectionRunner({ eventStore, store: readModelStore, projections: ALL_PROJECTIONS, registry: metrics.registry });
+  await runner.start();
+  const adminToken = await resolveAdminToken(config.NEXUS_ADMIN_TOKEN, config.NEXUS_DATA_DIR);
+  const deps: AppDeps = {
+    config,
+    logger,
+    metrics,
+    eventStore,
+    readModels: new ReadModels(readModelStore, { sharedCollections: SHARED_COLLECTIONS }),
+    projections: projectionControl(runner, readModelStore),
+    idempotency: new InMemoryIdempotencyStore(),
+    credentials: new ApiKeyCredentials(readModelStore),
+    adminToken: adminToken.token,
+    now: () => new Date(),
+    ready: async () => {
+      await eventStore.headPosition();
+      return (await runner.status()).every((status) => status.state === 'running' || status.state === 'idle');
+    },
+  };
+  const app = createApp(deps);
+  return {
+    app,
+    deps,
+    adminToken,
+    runner,
+    rawEventStore,
+    readModelStore,
+    async close() {
+      await runner.stop();
+      await eventStore.close();
+      await readModelStore.close();
+    },
+  };
+}
