@@ -81,7 +81,7 @@ async function projections(api: Client, args: string[], all: boolean, print: Pri
   throw new Error(USAGE);
 }
 
-async function audit(api: Client, args: string[], flags: Record<string, string | undefined>, print: Printer): Promise<number> {
+async function audit(api: Client, args: string[], flags: { stream?: string; tenant?: string; at?: string; position?: string }, print: Printer): Promise<number> {
   const [action, streamId] = args;
   if (action === 'verify') {
     const path = flags.stream ? `/admin/audit/streams/${enc(flags.stream)}/verify` : flags.tenant ? `/admin/tenants/${enc(flags.tenant)}/audit/verify` : null;

@@ -30,7 +30,7 @@ export interface Projection {
   evolve(doc: Doc | null, event: RecordedEvent): Doc | null;
 }
 
-const NAME_PATTERN = /^[a-z][a-z0-9_]{0,62}$/;
+const NAME_PATTERN = /^[A-Za-z][A-Za-z0-9_]{0,62}$/;
 
 export function physicalCollection(projection: Pick<Projection, 'collection'>, version: number): string {
   return `${projection.collection}_v${version}`;

@@ -69,6 +69,7 @@ interface Entry {
  */
 export class ProjectionRunner {
   private readonly entries = new Map<string, Entry>();
+  private running = false;
   private stopping = false;
   private stopSignal = createStopSignal();
 
@@ -88,12 +89,15 @@ export class ProjectionRunner {
 
   /** Starts every projection from its checkpoint; resolves once all are subscribed (not caught up). */
   async start(): Promise<void> {
+    if (this.running) throw new Error('projection runner already started');
+    this.running = true;
     this.stopping = false;
     this.stopSignal = createStopSignal();
     for (const projection of this.options.projections) await this.startProjection(projection);
   }
 
   async stop(): Promise<void> {
+    this.running = false;
     this.stopping = true;
     this.stopSignal.fire();
     const workers = [...this.entries.values()].flatMap((entry) => [entry.live, entry.building]);
@@ -237,9 +241,11 @@ export class ProjectionRunner {
     return entry;
   }
 
+  /** A scrape must not fail because the event store is closing: no samples then. */
   private async lagSamples(): Promise<LagSample[]> {
     if (this.entries.size === 0) return [];
-    const head = await this.options.eventStore.headPosition();
+    const head = await this.options.eventStore.headPosition().catch(() => null);
+    if (head === null) return [];
     return [...this.entries.values()].map((entry) => ({ projection: entry.projection.name, lag: Math.max(0, head - entry.live.checkpoint) }));
   }
 }

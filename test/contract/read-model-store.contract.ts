@@ -179,8 +179,10 @@ export function readModelStoreContract(name: string, factory: () => Promise<Read
       it('sorts ascending and descending, breaking ties by id in the same direction', async () => {
         const asc = (await store.find(collection, { sort: { field: 'rank', direction: 'asc' }, limit: 100 })).items;
         expect(asc.map((d) => d.id)).to.deep.equal([...docs].sort((a, b) => Number(a.rank) - Number(b.rank) || a.id.localeCompare(b.id)).map((d) => d.id));
-        const desc = (await store.find(collection, { sort: { field: 'name', direction: 'desc' }, limit: 100 })).items;
-        expect(desc.map((d) => d.name)).to.deep.equal(docs.map((d) => String(d.name)).sort().reverse());
+        const desc = (await store.find(collection, { sort: { field: 'rank', direction: 'desc' }, limit: 100 })).items;
+        expect(desc.map((d) => d.id)).to.deep.equal(asc.map((d) => d.id).reverse());
+        const byName = (await store.find(collection, { sort: { field: 'name', direction: 'desc' }, limit: 100 })).items;
+        expect(byName.map((d) => d.name)).to.deep.equal(docs.map((d) => String(d.name)).sort().reverse());
       });
 
       for (const direction of ['asc', 'desc'] as const) {

@@ -11,6 +11,7 @@ import type {
   SubscribeToAllOptions,
   Subscription,
 } from '../port.js';
+import { BackgroundCheckpointer } from './checkpointer.js';
 import { parseStreamMetadata, serializeEvent, stringifyObject, toRecordedEvent } from './codec.js';
 import { GroupCommitter, type GroupCommitStats } from './group-commit.js';
 import { openDatabase } from './schema.js';
@@ -29,7 +30,16 @@ export interface SqliteEventStoreOptions {
   readonly pollIntervalMs?: number;
   /** How long a write waits for another process's lock on the file. Default 5000 ms. */
   readonly busyTimeoutMs?: number;
+  /**
+   * Checkpoint the WAL from a worker thread instead of on the commit that crosses
+   * SQLite's threshold (keeps append tail latency low). Default true; ignored for ':memory:'.
+   */
+  readonly backgroundCheckpoint?: boolean;
 }
+
+/** SQLite's own threshold (1000 frames) when nobody else checkpoints; a backstop otherwise. */
+const AUTOCHECKPOINT_FRAMES = 1000;
+const BACKSTOP_AUTOCHECKPOINT_FRAMES = 16384;
 
 export interface SqliteSettings {
   readonly journalMode: string;
@@ -49,6 +59,7 @@ export class SqliteEventStore implements EventStore {
   private readonly committer: GroupCommitter;
   private readonly commitListeners = new Set<() => void>();
   private readonly subscriptions = new Set<CatchUpSubscription>();
+  private checkpointer: BackgroundCheckpointer | null = null;
 
   private constructor(
     private readonly db: Database.Database,
@@ -59,8 +70,11 @@ export class SqliteEventStore implements EventStore {
   }
 
   static async open(options: SqliteEventStoreOptions): Promise<SqliteEventStore> {
-    const db = openDatabase({ path: options.path, fsync: options.fsync ?? false, busyTimeoutMs: options.busyTimeoutMs ?? 5000 });
-    return new SqliteEventStore(db, options.pollIntervalMs ?? 250);
+    const busyTimeoutMs = options.busyTimeoutMs ?? 5000;
+    const db = openDatabase({ path: options.path, fsync: options.fsync ?? false, busyTimeoutMs });
+    const store = new SqliteEventStore(db, options.pollIntervalMs ?? 250);
+    if (options.path !== ':memory:' && options.backgroundCheckpoint !== false) store.startCheckpointer(options.path, busyTimeoutMs);
+    return store;
   }
 
   /** Group-commit counters; `appends / transactions` is the average group size. */
@@ -131,7 +145,19 @@ export class SqliteEventStore implements EventStore {
     this.closed = true;
     this.committer.flush();
     await Promise.all([...this.subscriptions].map((subscription) => subscription.stop()));
+    await this.checkpointer?.stop();
     this.db.close();
+  }
+
+  private startCheckpointer(path: string, busyTimeoutMs: number): void {
+    this.db.pragma(`wal_autocheckpoint = ${BACKSTOP_AUTOCHECKPOINT_FRAMES}`);
+    const options = { path, busyTimeoutMs, intervalMs: 100, restartFrames: 4096 };
+    this.checkpointer = BackgroundCheckpointer.start(options, (error) => {
+      // Durability never depended on the worker; only WAL growth does. Fall back to SQLite's own checkpoints.
+      this.checkpointer = null;
+      if (this.db.open) this.db.pragma(`wal_autocheckpoint = ${AUTOCHECKPOINT_FRAMES}`);
+      process.emitWarning(error);
+    });
   }
 
   private readAfter(after: number, maxCount: number): RecordedEvent[] {

@@ -67,6 +67,9 @@ export function openDatabase(options: OpenDatabaseOptions): Database.Database {
   const db = new Database(options.path, { timeout: options.busyTimeoutMs });
   db.pragma('journal_mode = WAL');
   db.pragma(`synchronous = ${options.fsync ? 'FULL' : 'NORMAL'}`);
+  // Each append of a write group runs under a savepoint; keep its sub-journal in memory
+  // rather than in a temporary file (it measured ~1.5x slower on disk).
+  db.pragma('temp_store = MEMORY');
   migrate(db);
   return db;
 }
