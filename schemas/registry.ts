@@ -68,11 +68,18 @@ export function assertValidEventData(eventType: string, data: unknown, version =
   const entry = schemaVersions(eventType).find((candidate) => candidate.version === version);
   if (!entry) throw new Error(`event type '${eventType}' has no schema version ${version}`);
   const issues: { path: string; message: string }[] = [];
+  // avsc accepts a missing field that has a default; events must spell every field out
+  // (null for "none"), so what is stored is exactly what the schema describes.
+  if (entry.type instanceof avro.types.RecordType && typeof data === 'object' && data !== null) {
+    for (const field of entry.type.fields) {
+      if ((data as Record<string, unknown>)[field.name] === undefined) issues.push({ path: field.name, message: 'is missing' });
+    }
+  }
   const valid = entry.type.isValid(data, {
     noUndeclaredFields: true,
     errorHook: (path) => issues.push({ path: path.join('.') || '(root)', message: `does not match ${eventType} v${version}` }),
   });
-  if (!valid) throw new ValidationError(`event ${eventType} does not match its Avro schema v${version}`, issues);
+  if (!valid || issues.length > 0) throw new ValidationError(`event ${eventType} does not match its Avro schema v${version}`, issues);
 }
 
 /**

@@ -62,7 +62,7 @@ function evolveApiKey(doc: ApiKeyDoc | null, recorded: RecordedEvent): ApiKeyDoc
 }
 
 export const apiKeysProjection: Projection = {
-  name: 'api_keys',
+  name: 'apiKeys',
   version: 1,
   collection: 'apiKeys',
   indexes: ['keyHash', 'status'],

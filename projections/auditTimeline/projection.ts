@@ -42,7 +42,7 @@ function summaryOf(event: RecordedEvent): string {
 }
 
 export const auditTimelineProjection: Projection = {
-  name: 'audit_timeline',
+  name: 'auditTimeline',
   version: 1,
   collection: 'auditTimeline',
   indexes: ['type', 'category', 'streamId', 'actor', 'occurredAt', 'position'],

@@ -95,6 +95,22 @@ describe('SqliteEventStore (engine-specific)', function () {
     expect(await store.readStream(streams[0]!)).to.have.length(2);
   });
 
+  it('rolls back the whole group, and rejects all of it, when the engine fails mid-group', async function () {
+    const store = await open();
+    const [healthy, doomed] = [freshStreamId(), freshStreamId()];
+    const db = new Database(temp.path);
+    db.exec(`CREATE TRIGGER fail_insert BEFORE INSERT ON events WHEN NEW.stream_id = '${doomed}' BEGIN SELECT RAISE(ABORT, 'disk on fire'); END`);
+    db.close();
+
+    const outcomes = await Promise.allSettled([
+      store.appendToStream(healthy, someEvents(2), 'no_stream'),
+      store.appendToStream(doomed, someEvents(1), 'no_stream'),
+    ]);
+    expect(outcomes.map((outcome) => outcome.status)).to.deep.equal(['rejected', 'rejected']);
+    expect(await store.readStream(healthy)).to.deep.equal([]);
+    expect(await store.headPosition()).to.equal(0);
+  });
+
   it('close() commits the appends already issued', async function () {
     const store = await SqliteEventStore.open({ path: temp.path });
     const streamId = freshStreamId();

@@ -3,35 +3,46 @@ import type { AppendResult, ExpectedRevision } from '../port.js';
 import type { SerializedEvent } from './codec.js';
 import type { EventPlaceRow, Statements, StreamHeadRow } from './statements.js';
 
-/** The result the caller sees, plus how many events this append actually inserted. */
-export interface AppliedAppend {
-  readonly result: AppendResult;
-  readonly written: number;
-}
-
 export interface AppendRequest {
   readonly streamId: string;
   readonly events: readonly SerializedEvent[];
   readonly expectedRevision: ExpectedRevision;
 }
 
+/** What one append of a write group amounts to, decided before anything is written. */
+export type AppendDecision =
+  | { readonly kind: 'write'; readonly head: StreamHeadRow | undefined }
+  | { readonly kind: 'replay'; readonly result: AppendResult }
+  | { readonly kind: 'reject'; readonly error: Error };
+
 /**
- * Applies one append inside the group's open transaction (under its own savepoint).
+ * Decides one append inside the group's open transaction, without writing.
  *
- * The checks read the database as the transaction sees it, which already includes the
+ * The reads see the database as the transaction does, which already includes the
  * earlier appends of the same group, so two appends of one group with the same expected
- * revision cannot both succeed. Everything that can reject happens before the first
- * insert; the savepoint covers the rest.
+ * revision cannot both succeed. Every reason to refuse an append is found here, before
+ * its first insert: that is what makes a refused append write nothing without a
+ * savepoint per append (savepoints cost ~5 µs per event).
  */
-export function appendWithRevision(statements: Statements, request: AppendRequest, recordedAt: string): AppliedAppend {
-  const replayed = findIdempotentReplay(statements, request);
-  if (replayed) return { result: replayed, written: 0 };
-  const head = statements.streamHead.get(request.streamId);
-  assertExpectedRevision(request.streamId, request.expectedRevision, head);
-  return { result: insertEvents(statements, request, head, recordedAt), written: request.events.length };
+export function decideAppend(statements: Statements, request: AppendRequest): AppendDecision {
+  try {
+    const replayed = findIdempotentReplay(statements, request);
+    if (replayed) return { kind: 'replay', result: replayed };
+    const head = statements.streamHead.get(request.streamId);
+    assertExpectedRevision(request.streamId, request.expectedRevision, head);
+    return { kind: 'write', head };
+  } catch (error) {
+    if (error instanceof WrongExpectedRevisionError || error instanceof ConflictError) return { kind: 'reject', error };
+    throw error; // an engine failure: the whole group's transaction must roll back
+  }
 }
 
-function insertEvents(statements: Statements, request: AppendRequest, head: StreamHeadRow | undefined, recordedAt: string): AppendResult {
+/**
+ * Inserts the events after a 'write' decision. The decision excluded every constraint
+ * these inserts could break, so a failure here is an engine failure (disk full, I/O)
+ * and rolls back the whole group.
+ */
+export function insertEvents(statements: Statements, request: AppendRequest, head: StreamHeadRow | undefined, recordedAt: string): AppendResult {
   let revision = head?.revision ?? -1;
   // An append of zero events only checks the revision; it reports the stream's head
   // (revision -1 and position 0 for a stream that does not exist).

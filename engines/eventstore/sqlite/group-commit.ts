@@ -1,6 +1,7 @@
 import type Database from 'better-sqlite3';
+import { assertNever } from '../../../domain/shared/errors.js';
 import type { AppendResult } from '../port.js';
-import { appendWithRevision, type AppendRequest, type AppliedAppend } from './append.js';
+import { decideAppend, insertEvents, type AppendRequest } from './append.js';
 import type { Statements } from './statements.js';
 
 /** Counters that make group commit observable (tests, benchmarks, metrics). */
@@ -21,7 +22,7 @@ interface PendingAppend {
   readonly reject: (error: Error) => void;
 }
 
-type Outcome = { ok: true; applied: AppliedAppend } | { ok: false; error: Error };
+type Outcome = { readonly ok: true; readonly result: AppendResult; readonly written: number } | { readonly ok: false; readonly error: Error };
 
 /**
  * Group commit: appends issued while a flush is pending are queued and written in ONE
@@ -29,11 +30,11 @@ type Outcome = { ok: true; applied: AppliedAppend } | { ok: false; error: Error 
  * concurrent writers pay for one commit instead of 64.
  *
  * Guarantees:
- * - each append runs under its own savepoint and is checked independently (seeing the
- *   earlier appends of its group); a rejected append writes nothing and rejects only
- *   its own promise;
+ * - each append is checked on its own, seeing the earlier appends of its group; a
+ *   refused append (revision, duplicate id) writes nothing and rejects only its promise;
  * - a promise resolves only after the transaction holding its events has committed;
- * - if the commit itself fails, every append of the group rejects and nothing is written.
+ * - if the engine fails (I/O, disk full, lock timeout), the whole group rolls back and
+ *   every append of it rejects with that error: none of them wrote anything.
  */
 export class GroupCommitter {
   readonly stats: GroupCommitStats = { appends: 0, transactions: 0, eventsWritten: 0, largestGroup: 0 };
@@ -47,12 +48,8 @@ export class GroupCommitter {
     /** Called after a commit that inserted at least one event (wakes live subscriptions). */
     private readonly onCommitted: () => void,
   ) {
-    // Nested better-sqlite3 transactions become savepoints inside the outer one.
-    const appendOne = db.transaction((request: AppendRequest, recordedAt: string) =>
-      appendWithRevision(statements, request, recordedAt),
-    );
     const group = db.transaction((pending: readonly PendingAppend[], recordedAt: string) =>
-      pending.map((item) => settle(() => appendOne(item.request, recordedAt))),
+      pending.map((item) => applyAppend(statements, item.request, recordedAt)),
     );
     // IMMEDIATE takes the write lock up front, so a concurrent writer in another
     // process makes us wait (busy timeout) instead of failing half way.
@@ -69,7 +66,7 @@ export class GroupCommitter {
     });
   }
 
-  /** Writes everything queued now, synchronously (used by close()). */
+  /** Writes everything queued now, synchronously (also used by close()). */
   flush(): void {
     this.flushScheduled = false;
     const pending = this.queue;
@@ -78,7 +75,7 @@ export class GroupCommitter {
     const outcomes = this.commit(pending);
     outcomes.forEach((outcome, index) => {
       const item = pending[index] as PendingAppend;
-      if (outcome.ok) item.resolve(outcome.applied.result);
+      if (outcome.ok) item.resolve(outcome.result);
       else item.reject(outcome.error);
     });
   }
@@ -88,31 +85,33 @@ export class GroupCommitter {
     try {
       outcomes = this.writeGroup(pending, new Date().toISOString());
     } catch (error) {
-      const failure = toError(error);
+      const failure = error instanceof Error ? error : new Error(String(error));
       return pending.map(() => ({ ok: false, error: failure }));
     }
-    this.record(pending, outcomes);
+    this.record(pending.length, outcomes);
     return outcomes;
   }
 
-  private record(pending: readonly PendingAppend[], outcomes: readonly Outcome[]): void {
-    const before = this.stats.eventsWritten;
-    this.stats.appends += pending.length;
+  private record(groupSize: number, outcomes: readonly Outcome[]): void {
+    const written = outcomes.reduce((sum, outcome) => sum + (outcome.ok ? outcome.written : 0), 0);
+    this.stats.appends += groupSize;
     this.stats.transactions += 1;
-    this.stats.largestGroup = Math.max(this.stats.largestGroup, pending.length);
-    for (const outcome of outcomes) if (outcome.ok) this.stats.eventsWritten += outcome.applied.written;
-    if (this.stats.eventsWritten > before) this.onCommitted();
+    this.stats.largestGroup = Math.max(this.stats.largestGroup, groupSize);
+    this.stats.eventsWritten += written;
+    if (written > 0) this.onCommitted();
   }
 }
 
-function settle(run: () => AppliedAppend): Outcome {
-  try {
-    return { ok: true, applied: run() };
-  } catch (error) {
-    return { ok: false, error: toError(error) };
+function applyAppend(statements: Statements, request: AppendRequest, recordedAt: string): Outcome {
+  const decision = decideAppend(statements, request);
+  switch (decision.kind) {
+    case 'reject':
+      return { ok: false, error: decision.error };
+    case 'replay':
+      return { ok: true, result: decision.result, written: 0 };
+    case 'write':
+      return { ok: true, result: insertEvents(statements, request, decision.head, recordedAt), written: request.events.length };
+    default:
+      return assertNever(decision, 'append decision');
   }
-}
-
-function toError(error: unknown): Error {
-  return error instanceof Error ? error : new Error(String(error));
 }

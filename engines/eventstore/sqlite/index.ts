@@ -40,6 +40,7 @@ export interface SqliteEventStoreOptions {
 /** SQLite's own threshold (1000 frames) when nobody else checkpoints; a backstop otherwise. */
 const AUTOCHECKPOINT_FRAMES = 1000;
 const BACKSTOP_AUTOCHECKPOINT_FRAMES = 16384;
+const CHECKPOINT_INTERVAL_MS = 100;
 
 export interface SqliteSettings {
   readonly journalMode: string;
@@ -151,7 +152,7 @@ export class SqliteEventStore implements EventStore {
 
   private startCheckpointer(path: string, busyTimeoutMs: number): void {
     this.db.pragma(`wal_autocheckpoint = ${BACKSTOP_AUTOCHECKPOINT_FRAMES}`);
-    const options = { path, busyTimeoutMs, intervalMs: 100, restartFrames: 4096 };
+    const options = { path, busyTimeoutMs, intervalMs: CHECKPOINT_INTERVAL_MS };
     this.checkpointer = BackgroundCheckpointer.start(options, (error) => {
       // Durability never depended on the worker; only WAL growth does. Fall back to SQLite's own checkpoints.
       this.checkpointer = null;

@@ -1,18 +1,11 @@
-import { createHash } from 'node:crypto';
 import { expect } from 'chai';
-import { afterEach, beforeEach, describe, it } from 'mocha';
+import { describe, it } from 'mocha';
 import type { ApiKeyEvent } from '../../../domain/apikey/events.js';
 import type { BudgetEvent } from '../../../domain/budget/events.js';
-import type { DeploymentEvent, DeploymentPrice } from '../../../domain/deployment/events.js';
+import type { DeploymentPrice } from '../../../domain/deployment/events.js';
 import type { PolicyRules } from '../../../domain/policy/commands.js';
-import type { PolicyEvent } from '../../../domain/policy/events.js';
-import type { TenantEvent } from '../../../domain/tenant/events.js';
-import type { RecordedEvent } from '../../../engines/eventstore/port.js';
-import type { Doc } from '../../../engines/readmodel/port.js';
-import { SqliteReadModelStore } from '../../../engines/readmodel/sqlite/index.js';
 import {
   ALL_PROJECTIONS,
-  ApiKeyCredentials,
   SHARED_COLLECTIONS,
   apiKeysProjection,
   auditTimelineProjection,
@@ -21,63 +14,7 @@ import {
   policiesProjection,
   tenantsProjection,
 } from '../../../projections/index.js';
-import type { Projection } from '../../../projections/runtime/projection.js';
-import { assertValidEventData } from '../../../schemas/registry.js';
-
-type AnyEvent = TenantEvent | ApiKeyEvent | PolicyEvent | BudgetEvent | DeploymentEvent;
-
-/** Builds stored events the way the store returns them: positions global, revisions per stream. */
-function eventLog() {
-  let position = 0;
-  const revisions = new Map<string, number>();
-  return (streamId: string, event: AnyEvent | { type: string; data: Record<string, unknown> }, occurredAt: string, schemaVersion = 1): RecordedEvent => {
-    // Test events must be what the store could really hold: checked against their Avro schema version.
-    if (!event.type.startsWith('Unknown')) assertValidEventData(event.type, event.data, schemaVersion);
-    const revision = (revisions.get(streamId) ?? -1) + 1;
-    revisions.set(streamId, revision);
-    position += 1;
-    return {
-      eventId: `00000000-0000-4000-8000-${String(position).padStart(12, '0')}`,
-      streamId,
-      revision,
-      position,
-      type: event.type,
-      data: event.data as Record<string, unknown>,
-      metadata: { tenantId: 'x', correlationId: `corr-${position}`, causationId: `cmd-${position}`, actor: 'admin', commandId: `cmd-${position}`, schemaVersion, occurredAt },
-      recordedAt: '2099-01-01T00:00:00.000Z', // deliberately not the domain time: projections must use occurredAt
-    };
-  };
-}
-
-function deepFreeze<T>(value: T): T {
-  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
-    Object.freeze(value);
-    for (const inner of Object.values(value)) deepFreeze(inner);
-  }
-  return value;
-}
-
-/** Folds events as the runtime does (id, evolve, `_position`), checking the runtime's document rules; inputs are frozen so mutation throws. */
-function project(projection: Projection, events: readonly RecordedEvent[]): Map<string, Doc> {
-  const docs = new Map<string, Doc>();
-  for (const event of events) {
-    const id = projection.documentId(event);
-    if (id === null) continue;
-    const next = projection.evolve(deepFreeze(docs.get(id) ?? null), deepFreeze(event));
-    if (next === null) {
-      docs.delete(id);
-      continue;
-    }
-    expect(next.id, `${projection.name} document id`).to.equal(id);
-    expect(next.tenantId, `${projection.name} tenantId`).to.be.a('string').and.not.equal('');
-    docs.set(id, { ...next, _position: event.position });
-  }
-  return docs;
-}
-
-const T0 = '2026-11-26T10:00:00.000Z';
-const at = (minutes: number): string => new Date(Date.parse(T0) + minutes * 60_000).toISOString();
-const sha = (text: string): string => createHash('sha256').update(text).digest('hex');
+import { at, eventLog, project, sha } from './recorded-events.js';
 
 describe('read models', () => {
   describe('tenants', () => {
@@ -311,79 +248,6 @@ describe('read models', () => {
     for (const projection of ALL_PROJECTIONS) {
       const live = JSON.stringify([...project(projection, events)]);
       expect(JSON.stringify([...project(projection, events)]), projection.name).to.equal(live);
-    }
-  });
-});
-
-describe('ApiKeyCredentials', () => {
-  let store: SqliteReadModelStore;
-  const now = new Date(at(60));
-  const record = eventLog();
-  const key = (tenantId: string, keyId: string, secret: string, expiresAt: string | null = null): RecordedEvent =>
-    record(`apikey-${tenantId}.${keyId}`, {
-      type: 'ApiKeyIssued',
-      data: { tenantId, keyId, name: keyId, scopes: ['inference', 'admin-read'], keyPrefix: 'nx_abcdefgh', keyHash: sha(secret), expiresAt },
-    }, at(0));
-  const tenant = (tenantId: string): RecordedEvent =>
-    record(`tenant-${tenantId}.${tenantId}`, { type: 'TenantRegistered', data: { tenantId, name: tenantId, dataRegion: 'eu' } }, at(0), 2);
-
-  async function write(projection: Projection, physical: string, events: readonly RecordedEvent[]): Promise<void> {
-    const docs = project(projection, events);
-    await store.commit([...docs].map(([id, doc]) => ({ collection: physical, id, doc })), { name: `${projection.name}@v1`, position: events.length });
-    await store.setAlias(projection.collection, physical);
-  }
-
-  beforeEach(async () => {
-    store = await SqliteReadModelStore.open({ path: ':memory:' });
-    await write(tenantsProjection, 'tenants_v1', [
-      tenant('acme'),
-      tenant('gone'),
-      record('tenant-gone.gone', { type: 'TenantClosed', data: { tenantId: 'gone', reason: 'contract ended' } }, at(1)),
-      tenant('paused'),
-      record('tenant-paused.paused', { type: 'TenantSuspended', data: { tenantId: 'paused', reason: 'unpaid' } }, at(1)),
-    ]);
-    await write(apiKeysProjection, 'apiKeys_v3', [
-      key('acme', 'live', 'live-secret'),
-      key('acme', 'revoked', 'revoked-secret'),
-      record('apikey-acme.revoked', { type: 'ApiKeyRevoked', data: { tenantId: 'acme', keyId: 'revoked', reason: 'leaked' } }, at(1)),
-      key('acme', 'expired', 'expired-secret', at(30)),
-      key('acme', 'expiring', 'expiring-secret', at(60)),
-      key('acme', 'later', 'later-secret', at(61)),
-      key('gone', 'k', 'closed-tenant-secret'),
-      key('paused', 'k', 'paused-tenant-secret'),
-      key('acme', 'rotated', 'old-secret'),
-      record('apikey-acme.rotated', { type: 'ApiKeyRotated', data: { tenantId: 'acme', keyId: 'rotated', keyPrefix: 'nx_newnewne', keyHash: sha('new-secret') } }, at(2)),
-    ]);
-  });
-  afterEach(() => store.close());
-
-  const find = (secret: string) => new ApiKeyCredentials(store).findUsableKey(sha(secret), now);
-
-  it('finds an active key through the collection alias', async () => {
-    expect(await find('live-secret')).to.deep.equal({ tenantId: 'acme', keyId: 'live', scopes: ['inference', 'admin-read'] });
-    expect(await find('later-secret')).to.include({ keyId: 'later' });
-  });
-
-  it('refuses revoked, expired (at the expiry instant too) and unknown keys', async () => {
-    for (const secret of ['revoked-secret', 'expired-secret', 'expiring-secret', 'never-issued']) expect(await find(secret), secret).to.equal(null);
-  });
-
-  it('refuses keys of a closed tenant but not of a suspended one', async () => {
-    expect(await find('closed-tenant-secret')).to.equal(null);
-    expect(await find('paused-tenant-secret')).to.include({ tenantId: 'paused' });
-  });
-
-  it('accepts only the current secret of a rotated key', async () => {
-    expect(await find('old-secret')).to.equal(null);
-    expect(await find('new-secret')).to.include({ keyId: 'rotated' });
-  });
-
-  it('finds nothing before the projection has published its collection', async () => {
-    const empty = await SqliteReadModelStore.open({ path: ':memory:' });
-    try {
-      expect(await new ApiKeyCredentials(empty).findUsableKey(sha('live-secret'), now)).to.equal(null);
-    } finally {
-      await empty.close();
     }
   });
 });

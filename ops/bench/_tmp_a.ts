@@ -1,2 +1,0 @@
-import { runEventStoreBench } from './eventstore.bench.js';
-await runEventStoreBench({ batchEvents: 200000, latencyAppends: 6400, writers: 64 });
