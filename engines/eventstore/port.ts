@@ -8,8 +8,10 @@
  * - global positions are strictly increasing in commit order, and a reader that has seen
  *   position P will never later see a newly committed event with a position ≤ P
  *   (so a subscriber checkpointing positions never skips an event);
- * - appending events whose ids already sit at the same place in the stream is an
- *   idempotent no-op that reports the original result (a retried command cannot write twice).
+ * - appending events whose ids already sit, in order, in the stream is an idempotent
+ *   no-op that reports the original result (a retried command cannot write twice);
+ *   a partial overlap is refused. Event ids are unique per stream, as in EventStoreDB:
+ *   the same id in another stream is another event.
  */
 export type ExpectedRevision =
   | 'any' // no check

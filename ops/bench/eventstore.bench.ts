@@ -80,8 +80,12 @@ async function benchBatchAppends(store: SqliteEventStore, total: number) {
   return { events: total, seconds, eventsPerSecond: total / seconds };
 }
 
-/** (b) `writers` concurrent loops, each appending one event at a time to its own stream. */
-async function benchConcurrentLatency(store: SqliteEventStore, options: BenchOptions) {
+/**
+ * (b) `writers` concurrent loops, each appending one event at a time to its own stream.
+ * With `pauseMs` 0 the loops are closed (saturation: latency includes queueing behind
+ * full groups); with a pause each writer offers a steady load, as gateway requests do.
+ */
+async function benchConcurrentLatency(store: SqliteEventStore, options: BenchOptions, pauseMs = 0) {
   const latenciesMs: number[] = [];
   const perWriter = Math.ceil(options.latencyAppends / options.writers);
   const writer = async (writerIndex: number) => {
@@ -92,6 +96,8 @@ async function benchConcurrentLatency(store: SqliteEventStore, options: BenchOpt
       const started = process.hrtime.bigint();
       expected = (await store.appendToStream(streamId, [event], expected)).nextExpectedRevision;
       latenciesMs.push(Number(process.hrtime.bigint() - started) / 1e6);
+      // Random pauses (mean `pauseMs`) keep writers from marching in lock-step.
+      if (pauseMs > 0) await sleep(Math.random() * 2 * pauseMs);
     }
   };
   const statsBefore = store.stats;
@@ -127,6 +133,8 @@ async function benchReadAll(store: SqliteEventStore) {
   return { events: read, seconds, eventsPerSecond: read / seconds };
 }
 
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
 function percentile(sorted: readonly number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] ?? 0;
 }
@@ -159,6 +167,14 @@ export async function runEventStoreBench(options: BenchOptions): Promise<void> {
           `${fmt(latency.appends)} appends, ${fmt(latency.appendsPerSecond)} appends/s, ` +
           `p50 ${fmt(latency.p50, 3)} ms, p95 ${fmt(latency.p95, 3)} ms, p99 ${fmt(latency.p99, 3)} ms, max ${fmt(latency.max, 3)} ms, ` +
           `average group ${fmt(latency.averageGroup, 1)} appends/transaction${fsync || options.writers !== 64 ? '' : ' (target p99 ≤ 2 ms)'}`,
+      );
+      const pauseMs = 10;
+      const paced = await benchConcurrentLatency(store, { ...options, latencyAppends: Math.min(options.latencyAppends, options.writers * 200) }, pauseMs);
+      console.log(
+        `(b') ${options.writers} concurrent writers pausing 0–${2 * pauseMs} ms (random) between single-event appends, ${fsync ? 'fsync: true' : 'synchronous=NORMAL'}: ` +
+          `${fmt(paced.appends)} appends, ${fmt(paced.appendsPerSecond)} appends/s, ` +
+          `p50 ${fmt(paced.p50, 3)} ms, p95 ${fmt(paced.p95, 3)} ms, p99 ${fmt(paced.p99, 3)} ms, max ${fmt(paced.max, 3)} ms, ` +
+          `average group ${fmt(paced.averageGroup, 1)} appends/transaction`,
       );
     });
   }

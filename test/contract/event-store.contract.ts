@@ -200,14 +200,24 @@ export function eventStoreContract(name: string, factory: () => Promise<EventSto
         expect(await store.readStream(streamId)).to.have.length(1);
       });
 
-      it('rejects an id that already exists in another stream', async function () {
+      it('scopes event ids to their stream: the same id in another stream is another event', async function () {
         const event = anEvent();
         await store.appendToStream(freshStreamId(), [event], 'no_stream');
         const otherStream = freshStreamId();
 
-        const error = await store.appendToStream(otherStream, [event], 'any').then(() => null, (rejection: unknown) => rejection);
-        expect((error as Error).message).to.match(/duplicate event id/i);
-        expect(await store.readStream(otherStream)).to.deep.equal([]);
+        await store.appendToStream(otherStream, [event], 'no_stream');
+        expect((await store.readStream(otherStream)).map((stored) => stored.eventId)).to.deep.equal([event.eventId]);
+      });
+
+      it('recognises a retry after the stream moved on, with an exact expected revision', async function () {
+        const streamId = freshStreamId();
+        await store.appendToStream(streamId, someEvents(1), 'no_stream');
+        const retried = someEvents(2);
+        const original = await store.appendToStream(streamId, retried, 0);
+        await store.appendToStream(streamId, someEvents(1), original.nextExpectedRevision);
+
+        expect(await store.appendToStream(streamId, retried, 0)).to.deep.equal(original);
+        expect(await store.readStream(streamId)).to.have.length(4);
       });
     });
 

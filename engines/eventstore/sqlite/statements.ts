@@ -13,7 +13,6 @@ export interface EventRow {
 }
 
 export interface EventPlaceRow {
-  readonly stream_id: string;
   readonly revision: number;
   readonly position: number;
 }
@@ -37,7 +36,9 @@ export function prepareStatements(db: Database.Database) {
     streamHead: db.prepare<[string], StreamHeadRow>(
       'SELECT revision, position FROM events WHERE stream_id = ? ORDER BY revision DESC LIMIT 1',
     ),
-    eventPlace: db.prepare<[string], EventPlaceRow>('SELECT stream_id, revision, position FROM events WHERE event_id = ?'),
+    // Narrowed to the stream by the (stream_id, revision) index, then filtered: it runs only
+    // when an append's expected revision fails or it expects 'any', never on the hot path.
+    eventPlaceInStream: db.prepare<[string, string], EventPlaceRow>('SELECT revision, position FROM events WHERE stream_id = ? AND event_id = ?'),
     insertEvent: db.prepare<InsertEventParams>(
       'INSERT INTO events (stream_id, revision, event_id, type, data, metadata, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
     ),
