@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { bootstrap, type Nexus } from '../../api/bootstrap.js';
 import { loadConfig } from '../../api/config.js';
+import { createLogger } from '../../api/http/logger.js';
 
 /**
  * A real NexusAI process for HTTP tests: the same bootstrap as `npm start`, embedded
@@ -35,10 +36,11 @@ export interface TestResponse {
   readonly text: string;
 }
 
-export async function startTestApp(env: Record<string, string> = {}): Promise<TestApp> {
+export async function startTestApp(env: Record<string, string> = {}, logDestination?: NodeJS.WritableStream): Promise<TestApp> {
   const dataDir = await mkdtemp(join(tmpdir(), 'nexus-test-'));
   const config = loadConfig({ NEXUS_DATA_DIR: dataDir, NEXUS_LOG_LEVEL: 'silent', NEXUS_PORT: '0', ...env });
-  const nexus = await bootstrap(config);
+  const logger = logDestination ? createLogger('debug', logDestination) : undefined;
+  const nexus = await bootstrap(config, { logger });
   const server: Server = nexus.app.koa.listen(0, '127.0.0.1');
   await new Promise<void>((resolve) => server.once('listening', resolve));
   const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
