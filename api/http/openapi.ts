@@ -66,6 +66,7 @@ export function buildOpenApiDocument(routes: readonly AnyRoute[], version: strin
   return {
     openapi: '3.1.0',
     info: { title: 'NexusAI control, query and audit API', version },
+    servers: [{ url: '/', description: 'this NexusAI process' }],
     components: {
       securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'Platform admin token or a tenant API key' } },
       schemas: { Problem: PROBLEM },
