@@ -1,7 +1,9 @@
 import { apiKeyDecider } from './apikey/index.js';
 import { budgetDecider } from './budget/index.js';
 import { deploymentDecider } from './deployment/index.js';
+import { inferenceDecider } from './inference/index.js';
 import { policyDecider } from './policy/index.js';
+import { rolloutDecider } from './rollout/index.js';
 import type { Category } from './shared/streams.js';
 import type { DomainEvent } from './shared/decider.js';
 import { tenantDecider } from './tenant/index.js';
@@ -20,6 +22,8 @@ const FOLDS: Partial<Record<Category, StreamFold>> = {
   policy: asFold(policyDecider),
   budget: asFold(budgetDecider),
   deployment: asFold(deploymentDecider),
+  rollout: asFold(rolloutDecider),
+  inference: asFold(inferenceDecider),
 };
 
 export const foldFor = (category: Category): StreamFold | null => FOLDS[category] ?? null;
