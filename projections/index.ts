@@ -8,7 +8,7 @@ import { tenantsProjection } from './tenants/projection.js';
 
 export { ApiKeyCredentials } from './apiKeys/credentials.js';
 export { apiKeysProjection, type ApiKeyDoc } from './apiKeys/projection.js';
-export { auditTimelineProjection, type AuditEntryDoc } from './auditTimeline/projection.js';
+export { auditEntryId, auditTimelineProjection, type AuditEntryDoc } from './auditTimeline/projection.js';
 export { budgetsProjection, type BudgetDoc } from './budgets/projection.js';
 export { deploymentsProjection, type DeploymentDoc } from './deployments/projection.js';
 export { policiesProjection, type PolicyDoc, type PolicyVersionRecord } from './policies/projection.js';

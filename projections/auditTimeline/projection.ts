@@ -10,9 +10,16 @@ import { genericSummary, isSummarisedEventType, summarise, type SummarisedEvent 
  * One entry per stored event of every category: who did what, when, on which stream —
  * a searchable index over the event store, which remains the audit trail itself. Event
  * data is never copied (it may hold key hashes or request content); `summary` is the only
- * trace of it, built per type from harmless fields. id = eventId, tenantId = the tenant in
- * the stream id ('platform' for the deployment catalog).
+ * trace of it, built per type from harmless fields. tenantId = the tenant in the stream id
+ * ('platform' for the deployment catalog).
+ *
+ * id = the global position, zero-padded: entries then arrive in key order, so the store
+ * appends to the end of its primary-key B-tree instead of inserting fat rows at random
+ * places (random eventId keys made a rebuild ~2× slower). The eventId stays a field.
  */
+/** Sorts like the position it encodes (positions stay below 10^16). */
+export const auditEntryId = (position: number): string => String(position).padStart(16, '0');
+
 export interface AuditEntryDoc extends Doc {
   readonly eventId: string;
   readonly position: number;
@@ -45,17 +52,19 @@ export const auditTimelineProjection: Projection = {
   name: 'auditTimeline',
   version: 1,
   collection: 'auditTimeline',
-  indexes: ['type', 'category', 'streamId', 'actor', 'occurredAt', 'position'],
+  // Only the timeline order is indexed: every tenant query is (tenant, position) ordered and the
+  // other filters narrow that scan. Each extra index costs a JSON parse per inserted event.
+  indexes: ['position'],
   documentId(event) {
     // Streams outside the naming convention belong to no tenant, so no tenant may see them here.
-    return parseStreamId(event.streamId) === null ? null : event.eventId;
+    return parseStreamId(event.streamId) === null ? null : auditEntryId(event.position);
   },
   evolve(_doc, event) {
     // Events are immutable and ids unique, so an entry is a function of its event alone.
     const stream = parseStreamId(event.streamId);
     if (stream === null) return null;
     const entry: AuditEntryDoc = {
-      id: event.eventId,
+      id: auditEntryId(event.position),
       tenantId: stream.tenantId,
       _position: event.position,
       eventId: event.eventId,

@@ -28,3 +28,17 @@ export function jsonTypeGuard(field: string, kind: 'number' | 'string'): string 
   if (field === 'id') return kind === 'string' ? '1' : '0';
   return kind === 'number' ? `json_type(doc, '$.${field}') IN ('integer', 'real')` : `json_type(doc, '$.${field}') = 'text'`;
 }
+
+/**
+ * Physical collection names (`tenants_v2`) are inlined into SQL as literals so SQLite can
+ * use the collection's partial indexes (a bound parameter cannot prove a partial index's
+ * WHERE clause); so they, too, are checked against a strict pattern first.
+ */
+export const COLLECTION_PATTERN = /^[A-Za-z][A-Za-z0-9_]{0,80}$/;
+
+export function collectionLiteral(collection: string): string {
+  if (typeof collection !== 'string' || !COLLECTION_PATTERN.test(collection)) {
+    throw new ValidationError(`invalid collection name '${String(collection)}'`, [{ path: 'collection', message: 'must match ' + COLLECTION_PATTERN.source }]);
+  }
+  return `'${collection}'`;
+}

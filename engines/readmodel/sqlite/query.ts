@@ -1,7 +1,7 @@
 import { ValidationError } from '../../../domain/shared/errors.js';
 import type { FieldFilter, FindQuery, Scalar } from '../../readmodel/port.js';
 import { decodeCursor } from './cursor.js';
-import { assertField, fieldExpr, jsonTypeGuard } from './fields.js';
+import { assertField, collectionLiteral, fieldExpr, jsonTypeGuard } from './fields.js';
 
 export type SqlParam = string | number | null;
 
@@ -108,7 +108,7 @@ export function compileFind(collection: string, query: FindQuery): CompiledFind 
   const sort = query.sort ?? { field: 'id', direction: 'asc' as const };
   assertField(sort.field, 'sort.field');
   if (sort.direction !== 'asc' && sort.direction !== 'desc') throw bad('sort.direction', "must be 'asc' or 'desc'");
-  const clauses: Clause[] = [{ sql: 'collection = ?', params: [collection] }];
+  const clauses: Clause[] = [{ sql: `collection = ${collectionLiteral(collection)}`, params: [] }];
   for (const [field, filter] of Object.entries(query.filter ?? {})) clauses.push(compileFilter(field, filter));
   if (query.after !== undefined) {
     const cursor = decodeCursor(query.after, sort);

@@ -2,7 +2,7 @@ import Database from 'better-sqlite3';
 import type { DeadLetter, Doc, DocumentWrite, FindQuery, Page, ReadModelStore } from '../port.js';
 import { encodeCursor } from './cursor.js';
 import { compileFind, type SqlParam } from './query.js';
-import { createFieldIndexes, initialise } from './schema.js';
+import { createFieldIndexes, dropFieldIndexes, initialise } from './schema.js';
 
 export interface SqliteReadModelStoreOptions {
   /** File path, or ':memory:' for a private in-memory database. */
@@ -92,11 +92,13 @@ export class SqliteReadModelStore implements ReadModelStore {
     this.statement('DELETE FROM checkpoints WHERE name = ?').run(name);
   }
 
-  async ensureIndexes(_collection: string, fields: readonly string[]): Promise<void> {
-    createFieldIndexes(this.db, fields);
+  async ensureIndexes(collection: string, fields: readonly string[]): Promise<void> {
+    createFieldIndexes(this.db, collection, fields);
   }
 
   async dropCollection(collection: string): Promise<void> {
+    // Indexes first: deleting the rows then maintains no index but the primary key.
+    dropFieldIndexes(this.db, collection);
     this.statement('DELETE FROM documents WHERE collection = ?').run(collection);
   }
 

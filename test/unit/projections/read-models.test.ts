@@ -8,6 +8,7 @@ import {
   ALL_PROJECTIONS,
   SHARED_COLLECTIONS,
   apiKeysProjection,
+  auditEntryId,
   auditTimelineProjection,
   budgetsProjection,
   deploymentsProjection,
@@ -214,25 +215,25 @@ describe('read models', () => {
 
     it('has one entry per event with who, when and where', () => {
       expect(docs.size).to.equal(7);
-      expect(docs.get(events[1].eventId)).to.deep.equal({
-        id: events[1].eventId, tenantId: 'acme', _position: 2, eventId: events[1].eventId, position: 2, streamId: 'tenant-acme.acme', revision: 1,
+      expect(docs.get(auditEntryId(events[1].position))).to.deep.equal({
+        id: auditEntryId(2), tenantId: 'acme', _position: 2, eventId: events[1].eventId, position: 2, streamId: 'tenant-acme.acme', revision: 1,
         category: 'tenant', type: 'TenantRenamed', actor: 'admin', occurredAt: at(1), correlationId: 'corr-2', commandId: 'cmd-2', schemaVersion: 1,
         summary: 'tenant acme renamed to Acme Corp',
       });
     });
 
     it('summarises keys by prefix and never stores event data', () => {
-      expect(docs.get(events[2].eventId)?.summary).to.equal('API key ci (CI, nx_dddddddd…) issued with scopes inference, admin-read, no expiry');
-      expect(docs.get(events[3].eventId)?.summary).to.equal('API key ci rotated, new prefix nx_eeeeeeee…');
+      expect(docs.get(auditEntryId(events[2].position))?.summary).to.equal('API key ci (CI, nx_dddddddd…) issued with scopes inference, admin-read, no expiry');
+      expect(docs.get(auditEntryId(events[3].position))?.summary).to.equal('API key ci rotated, new prefix nx_eeeeeeee…');
       const stored = JSON.stringify([...docs.values()]);
       for (const leaked of [sha(secret), sha('eeee'), 'hunter2']) expect(stored).to.not.include(leaked);
       for (const doc of docs.values()) expect(doc).to.not.have.property('data');
     });
 
     it('formats money and names the tenant of each stream', () => {
-      expect(docs.get(events[4].eventId)?.summary).to.equal('budget b crossed 80% (spent 8.00 of 10.00)');
-      expect(docs.get(events[5].eventId)).to.include({ tenantId: 'platform', category: 'deployment', summary: 'deployment d1 weight changed from 10 to 5' });
-      expect(docs.get(events[6].eventId)).to.include({ category: 'inference', summary: 'UnknownInferenceCompleted on inference-acme.req1' });
+      expect(docs.get(auditEntryId(events[4].position))?.summary).to.equal('budget b crossed 80% (spent 8.00 of 10.00)');
+      expect(docs.get(auditEntryId(events[5].position))).to.include({ tenantId: 'platform', category: 'deployment', summary: 'deployment d1 weight changed from 10 to 5' });
+      expect(docs.get(auditEntryId(events[6].position))).to.include({ category: 'inference', summary: 'UnknownInferenceCompleted on inference-acme.req1' });
     });
 
     it('ignores streams outside the naming convention', () => expect(auditTimelineProjection.documentId(events[7])).to.equal(null));
