@@ -7,7 +7,7 @@ import type { EventStore } from '../engines/eventstore/port.js';
 import { SqliteEventStore } from '../engines/eventstore/sqlite/index.js';
 import type { ReadModelStore } from '../engines/readmodel/port.js';
 import { SqliteReadModelStore } from '../engines/readmodel/sqlite/index.js';
-import { ApiKeyCredentials } from '../projections/apiKeys/credentials.js';
+import { CachedCredentials, GatewayState } from '../projections/cache/index.js';
 import { ALL_PROJECTIONS, SHARED_COLLECTIONS } from '../projections/index.js';
 import { ProjectionRunner, ReadModels, checkpointName } from '../projections/runtime/index.js';
 import { resolveAdminToken, type AdminToken } from './admin-token.js';
@@ -36,7 +36,7 @@ export interface BootstrapOptions {
   readonly logger?: Logger;
 }
 
-function projectionControl(runner: ProjectionRunner, store: ReadModelStore): ProjectionControl {
+function projectionControl(runner: ProjectionRunner, store: ReadModelStore, gateway: GatewayState): ProjectionControl {
   const byName = new Map(ALL_PROJECTIONS.map((projection) => [projection.name, projection]));
   return {
     names: () => [...byName.keys()],
@@ -55,7 +55,9 @@ function projectionControl(runner: ProjectionRunner, store: ReadModelStore): Pro
     },
     waitForPosition: async (position, timeoutMs) => {
       try {
-        await runner.waitForPosition(position, { timeoutMs });
+        // The read models and the in-process gateway state: a key issued by a command
+        // authenticates, and a revoked one stops, by the time the command has answered.
+        await Promise.all([runner.waitForPosition(position, { timeoutMs }), gateway.waitForPosition(position, timeoutMs)]);
         return true;
       } catch {
         return false; // a slow projection must not fail the command that already succeeded
@@ -73,6 +75,11 @@ export async function bootstrap(config: Config, options: BootstrapOptions = {}):
   const eventStore = instrumentEventStore(rawEventStore, metrics.appendDuration);
   const runner = new ProjectionRunner({ eventStore, store: readModelStore, projections: ALL_PROJECTIONS, registry: metrics.registry });
   await runner.start();
+  // Hot-path state (keys, tenants, policies, catalog) folded in memory from the event
+  // subscription: authentication never queries a database.
+  const gateway = new GatewayState({ eventStore });
+  gateway.start();
+  await gateway.ready;
   const adminToken = await resolveAdminToken(config.NEXUS_ADMIN_TOKEN, config.NEXUS_DATA_DIR);
   const deps: AppDeps = {
     config,
@@ -80,14 +87,14 @@ export async function bootstrap(config: Config, options: BootstrapOptions = {}):
     metrics,
     eventStore,
     readModels: new ReadModels(readModelStore, { sharedCollections: SHARED_COLLECTIONS }),
-    projections: projectionControl(runner, readModelStore),
+    projections: projectionControl(runner, readModelStore, gateway),
     idempotency: new InMemoryIdempotencyStore(),
-    credentials: new ApiKeyCredentials(readModelStore),
+    credentials: new CachedCredentials(gateway),
     adminToken: adminToken.token,
     now: () => new Date(),
     ready: async () => {
       await eventStore.headPosition();
-      return (await runner.status()).every((status) => status.state === 'running' || status.state === 'idle');
+      return gateway.isReady && (await runner.status()).every((status) => status.state === 'running' || status.state === 'idle');
     },
   };
   const app = createApp(deps);
@@ -99,6 +106,7 @@ export async function bootstrap(config: Config, options: BootstrapOptions = {}):
     rawEventStore,
     readModelStore,
     async close() {
+      await gateway.stop();
       await runner.stop();
       await eventStore.close();
       await readModelStore.close();
