@@ -13,6 +13,7 @@ import { apiKeyRoutes } from './apikey/routes.js';
 import { policyRoutes } from './policy/routes.js';
 import { budgetRoutes } from './budget/routes.js';
 import { deploymentRoutes } from './deployment/routes.js';
+import { v1Routes } from './v1/routes.js';
 
 export const API_VERSION = '0.1.0';
 
@@ -40,6 +41,7 @@ export function createApp(deps: AppDeps): NexusApp {
     ...budgetRoutes(deps),
     ...deploymentRoutes(deps),
     ...auditRoutes(deps),
+    ...v1Routes(deps),
   );
   mountRoutes(router, routes);
   koa.use(requestContextMiddleware(deps.logger, deps.metrics));

@@ -90,6 +90,7 @@ export async function bootstrap(config: Config, options: BootstrapOptions = {}):
     projections: projectionControl(runner, readModelStore, gateway),
     idempotency: new InMemoryIdempotencyStore(),
     credentials: new CachedCredentials(gateway),
+    gateway,
     adminToken: adminToken.token,
     now: () => new Date(),
     ready: async () => {

@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { IdempotencyStore } from '../commands/idempotency.js';
 import type { EventStore } from '../engines/eventstore/port.js';
 import type { Doc, FindQuery, Page } from '../engines/readmodel/port.js';
+import type { GatewayState } from '../projections/cache/gateway-state.js';
 import type { Config } from './config.js';
 import type { CredentialDirectory } from './http/authenticate.js';
 import type { Metrics } from './http/metrics.js';
@@ -46,6 +47,8 @@ export interface AppDeps {
   readonly projections: ProjectionControl;
   readonly idempotency: IdempotencyStore;
   readonly credentials: CredentialDirectory;
+  /** Hot-path state (tenants, catalog) the data plane routes with, without touching a database. */
+  readonly gateway: GatewayState;
   readonly adminToken: string;
   readonly now: () => Date;
   /** Liveness of the engines, for /readyz. */

@@ -13,7 +13,8 @@ export type Access =
   | 'public' // no credential (health, docs)
   | 'admin' // platform admin token only
   | 'tenant-read' // admin, or a key with admin-read (or admin-write) of the tenant in the path / scope
-  | 'tenant-write'; // admin, or a key with admin-write of the tenant in the path
+  | 'tenant-write' // admin, or a key with admin-write of the tenant in the path
+  | 'inference'; // data plane: a key with the inference scope only (the admin token has no tenant to bill)
 
 export type HttpMethod = 'get' | 'post' | 'put' | 'patch' | 'delete';
 
@@ -78,6 +79,12 @@ const KEY_SCOPES_FOR: Record<'tenant-read' | 'tenant-write', readonly string[]> 
 export function authorize(access: Access, principal: Principal | null, params: Record<string, unknown>): void {
   if (access === 'public') return;
   if (!principal) throw new UnauthorizedError('this operation needs a bearer token');
+  if (access === 'inference') {
+    // Every inference is billed to a tenant, so the platform admin token cannot call the data plane.
+    if (principal.kind === 'admin') throw new ForbiddenError('the data plane needs a tenant API key with the inference scope, not the admin token');
+    if (!principal.scopes.includes('inference')) throw new ForbiddenError('this key lacks the inference scope');
+    return;
+  }
   if (principal.kind === 'admin') return;
   if (access === 'admin') throw new ForbiddenError('this operation needs the platform admin token');
   if (typeof params.tenantId === 'string' && params.tenantId !== principal.tenantId) throw new NotFoundError('tenant', params.tenantId);

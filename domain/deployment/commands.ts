@@ -2,7 +2,8 @@ import { z } from 'zod';
 import type { DomainCommand } from '../shared/decider.js';
 import { currencyField, dataRegionField, entityIdField, microsField, reasonField } from '../shared/fields.js';
 
-export const PROVIDERS = ['openai', 'azure-openai', 'anthropic', 'gemini', 'ollama', 'vllm', 'openai-compatible'] as const;
+/** `mock` is the deterministic in-process provider (engines/providers/mock): the embedded quickstart and tests route to it. */
+export const PROVIDERS = ['openai', 'azure-openai', 'anthropic', 'gemini', 'ollama', 'vllm', 'openai-compatible', 'mock'] as const;
 export type Provider = (typeof PROVIDERS)[number];
 
 /** The name clients ask for (`gpt-4o`, `llama3:70b`, `org/model-v1.5`); several deployments may share one. */

@@ -13,7 +13,8 @@ import { openAiProvider } from './openai/index.js';
 import type { ChatProvider } from './port.js';
 import { vllmProvider } from './vllm/index.js';
 
-export type ProviderName = Provider | 'mock';
+/** `mock` is one of PROVIDERS, so every registrable provider has exactly one adapter here. */
+export type ProviderName = Provider;
 
 const ADAPTERS: Readonly<Record<ProviderName, ChatProvider>> = {
   openai: openAiProvider,
@@ -26,7 +27,7 @@ const ADAPTERS: Readonly<Record<ProviderName, ChatProvider>> = {
   mock: mockProvider,
 };
 
-export const PROVIDER_NAMES: readonly ProviderName[] = [...PROVIDERS, 'mock'];
+export const PROVIDER_NAMES: readonly ProviderName[] = PROVIDERS;
 
 export function isProviderName(name: string): name is ProviderName {
   return Object.hasOwn(ADAPTERS, name);

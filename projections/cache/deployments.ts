@@ -36,6 +36,11 @@ export class DeploymentFold extends CategoryFold<DeploymentEvent, DeploymentStat
     return this.byAlias.get(modelAlias) ?? NO_DEPLOYMENTS;
   }
 
+  /** Aliases with at least one enabled deployment, sorted (the data plane's model list). */
+  aliases(): readonly string[] {
+    return [...this.byAlias.keys()].sort();
+  }
+
   deployment(deploymentId: string): CachedDeployment | null {
     return this.byId.get(deploymentId)?.cached ?? null;
   }

@@ -158,6 +158,11 @@ export class GatewayState {
     return this.deployments.deploymentsFor(modelAlias);
   }
 
+  /** Aliases with at least one enabled deployment (weight 0 ones included), sorted. */
+  modelAliases(): readonly string[] {
+    return this.deployments.aliases();
+  }
+
   deployment(deploymentId: string): CachedDeployment | null {
     return this.deployments.deployment(deploymentId);
   }

@@ -19,7 +19,8 @@ describe('hostile request bodies on every command route', () => {
   });
   after(() => app.close());
 
-  const commandRoutes = () => app.nexus.app.routes.filter((route) => route.method !== 'get');
+  // The data plane answers in OpenAI's error shape and refuses the admin token; test/integration/v1-chat.test.ts covers it.
+  const commandRoutes = () => app.nexus.app.routes.filter((route) => route.method !== 'get' && route.access !== 'inference');
   const url = (path: string) =>
     path.replace(/:(\w+)/g, (_m, name: string) => {
       const values: Record<string, string> = { ...fixture, deploymentId, name: 'tenants' };

@@ -5,12 +5,12 @@ import { isProviderName, providerFor, PROVIDER_NAMES } from '../../../engines/pr
 
 describe('provider registry', () => {
   it('has a chat and streaming adapter for every deployable provider and for mock', () => {
-    for (const name of [...PROVIDERS, 'mock']) {
+    for (const name of [...PROVIDERS]) {
       const provider = providerFor(name);
       expect(provider.chat, name).to.be.a('function');
       expect(provider.chatStream, name).to.be.a('function');
     }
-    expect(PROVIDER_NAMES).to.have.members([...PROVIDERS, 'mock']);
+    expect(PROVIDER_NAMES).to.have.members([...PROVIDERS]);
   });
 
   it('offers embeddings wherever the upstream has them (all but Anthropic)', () => {

@@ -1,0 +1,94 @@
+import { randomUUID } from 'node:crypto';
+import { executeCommand } from '../../commands/handler.js';
+import { costMicros, inferenceContentHash, inferenceDecider, inferenceStreamId, type InferenceCommand, type InferenceErrorKind, type PromptMessage } from '../../domain/inference/index.js';
+import type { EventStore } from '../../engines/eventstore/port.js';
+import type { ChatCompletionRequest, Usage } from '../../engines/providers/port.js';
+import type { CachedDeployment } from '../../projections/cache/snapshots.js';
+import type { Attempt } from './dispatch.js';
+
+/** Who asked and for what: fixed when the request is accepted, before any provider is called. */
+export interface RequestFacts {
+  readonly tenantId: string;
+  readonly keyId: string;
+  readonly requestId: string;
+  readonly correlationId: string;
+  readonly modelAlias: string;
+  readonly stream: boolean;
+  readonly request: ChatCompletionRequest;
+}
+
+export interface Served {
+  readonly deployment: CachedDeployment;
+  readonly attempts: readonly Attempt[];
+  readonly usage: Usage | null;
+  readonly latencyMs: number;
+  readonly timeToFirstTokenMs: number | null;
+}
+
+export type Ending =
+  | { readonly type: 'completed'; readonly finishReason: string | null; readonly completion: string | null }
+  | { readonly type: 'failed'; readonly errorKind: InferenceErrorKind; readonly errorMessage: string };
+
+/** The messages as the content hash covers them: role, content and name, nothing else, so an auditor can rebuild them. */
+function hashedMessages(request: ChatCompletionRequest): PromptMessage[] {
+  return request.messages.map((message) => ({
+    role: message.role,
+    content: (message.content ?? null) as PromptMessage['content'],
+    ...('name' in message && typeof message.name === 'string' ? { name: message.name } : {}),
+  }));
+}
+
+/**
+ * Records the request's outcome on its own stream, billed at the deployment's current price.
+ * A failure is billed only for a stream that produced tokens (the decider enforces it).
+ */
+export async function recordOutcome(eventStore: EventStore, facts: RequestFacts, served: Served, ending: Ending, now: Date): Promise<void> {
+  const { deployment, usage } = served;
+  const tokens = {
+    inputTokens: usage?.prompt_tokens ?? 0,
+    outputTokens: usage?.completion_tokens ?? 0,
+    cachedTokens: Math.min(usage?.prompt_tokens_details?.cached_tokens ?? 0, usage?.prompt_tokens ?? 0),
+  };
+  const billable = ending.type === 'completed' || served.timeToFirstTokenMs !== null;
+  const billed = billable ? tokens : { inputTokens: 0, outputTokens: 0, cachedTokens: 0 };
+  const shared = {
+    tenantId: facts.tenantId,
+    requestId: facts.requestId,
+    keyId: facts.keyId,
+    modelAlias: facts.modelAlias,
+    deploymentId: deployment.deploymentId,
+    provider: deployment.provider,
+    upstreamModel: deployment.upstreamModel,
+    attempts: [...served.attempts],
+    stream: facts.stream,
+    rolloutId: null,
+    ...billed,
+    costMicros: costMicros(billed, deployment.price),
+    currency: deployment.price.currency,
+    priceVersion: deployment.price.priceVersion,
+    latencyMs: served.latencyMs,
+    timeToFirstTokenMs: served.timeToFirstTokenMs,
+  };
+  const data: InferenceCommand['data'] =
+    ending.type === 'completed'
+      ? {
+          type: 'InferenceCompleted',
+          data: {
+            ...shared,
+            finishReason: ending.finishReason,
+            contentHash: inferenceContentHash(hashedMessages(facts.request), ending.completion),
+            promptText: null, // storing texts is a per-tenant opt-in that does not exist yet
+            completionText: null,
+          },
+        }
+      : { type: 'InferenceFailed', data: { ...shared, errorKind: ending.errorKind, errorMessage: ending.errorMessage.slice(0, 2000) } };
+  const occurredAt = now.toISOString();
+  const actor = `apikey:${facts.keyId}`;
+  await executeCommand(
+    eventStore,
+    inferenceStreamId(facts.tenantId, facts.requestId),
+    inferenceDecider,
+    { type: 'RecordInferenceOutcome', data, meta: { now: occurredAt, actor } },
+    { tenantId: facts.tenantId, commandId: randomUUID(), correlationId: facts.correlationId, causationId: facts.requestId, actor, occurredAt },
+  );
+}
