@@ -71,3 +71,17 @@ export async function* mapChunks(events: AsyncIterable<SseEvent>, mapper: ChunkM
 
 /** Names of an upstream's finish/stop reasons → canonical finish reasons. */
 export type FinishReasonTable = Readonly<Record<string, ChatCompletionChunk['choices'][number]['finish_reason']>>;
+
+/**
+ * Anthropic and Gemini both require user and model turns to alternate: consecutive items
+ * of one role (a user message after tool results, say) are merged into the previous turn,
+ * and empty turns, which both reject, are dropped.
+ */
+export function turnAppender<Role, Item>(turns: Array<{ role: Role; items: Item[] }>): (role: Role, items: Item[]) => void {
+  return (role, items) => {
+    if (items.length === 0) return;
+    const last = turns[turns.length - 1];
+    if (last?.role === role) last.items.push(...items);
+    else turns.push({ role, items });
+  };
+}

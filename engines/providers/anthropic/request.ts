@@ -11,7 +11,7 @@
 import { assertNever } from '../../../domain/shared/errors.js';
 import { adapterError } from '../errors.js';
 import type { AssistantMessage, ChatCompletionRequest, ChatMessage, ContentPart, FunctionTool, ProviderTarget } from '../port.js';
-import { parseDataUrl, parseToolArguments, stopSequences, textOf } from '../shared.js';
+import { parseDataUrl, parseToolArguments, stopSequences, textOf, turnAppender } from '../shared.js';
 
 export const ANTHROPIC_DEFAULT_MAX_TOKENS = 4096;
 
@@ -52,13 +52,8 @@ export function toAnthropicRequest(req: ChatCompletionRequest, target: ProviderT
 
 function toMessages(messages: readonly ChatMessage[], target: ProviderTarget): { system: string; messages: AnthropicMessage[] } {
   const system: string[] = [];
-  const out: AnthropicMessage[] = [];
-  const append = (role: AnthropicMessage['role'], content: Block[]) => {
-    if (content.length === 0) return; // Anthropic rejects empty turns
-    const last = out[out.length - 1];
-    if (last?.role === role) last.content.push(...content);
-    else out.push({ role, content });
-  };
+  const turns: Array<{ role: AnthropicMessage['role']; items: Block[] }> = [];
+  const append = turnAppender(turns);
   for (const message of messages) {
     switch (message.role) {
       case 'system':
@@ -78,7 +73,7 @@ function toMessages(messages: readonly ChatMessage[], target: ProviderTarget): {
         assertNever(message, 'message role');
     }
   }
-  return { system: system.filter(Boolean).join('\n\n'), messages: out };
+  return { system: system.filter(Boolean).join('\n\n'), messages: turns.map(({ role, items }) => ({ role, content: items })) };
 }
 
 function userBlocks(content: string | readonly ContentPart[]): Block[] {

@@ -12,7 +12,7 @@
 import { assertNever } from '../../../domain/shared/errors.js';
 import { adapterError, isRecord } from '../errors.js';
 import type { ChatCompletionRequest, ChatMessage, ContentPart, ProviderTarget, ResponseFormat, ToolChoice } from '../port.js';
-import { parseDataUrl, parseToolArguments, stopSequences, textOf } from '../shared.js';
+import { parseDataUrl, parseToolArguments, stopSequences, textOf, turnAppender } from '../shared.js';
 
 type Part = Record<string, unknown>;
 interface Content {
@@ -77,15 +77,10 @@ function toCallingConfig(choice: ToolChoice): Record<string, unknown> {
 
 function toContents(messages: readonly ChatMessage[], target: ProviderTarget): { system: string; contents: Content[] } {
   const system: string[] = [];
-  const contents: Content[] = [];
+  const turns: Array<{ role: Content['role']; items: Part[] }> = [];
   // Filled as assistant turns go by, so a reused call id resolves to its latest call.
   const functionNameByCallId = new Map<string, string>();
-  const append = (role: Content['role'], parts: Part[]) => {
-    if (parts.length === 0) return;
-    const last = contents[contents.length - 1];
-    if (last?.role === role) last.parts.push(...parts);
-    else contents.push({ role, parts });
-  };
+  const append = turnAppender(turns);
   for (const message of messages) {
     switch (message.role) {
       case 'system':
@@ -114,7 +109,7 @@ function toContents(messages: readonly ChatMessage[], target: ProviderTarget): {
         assertNever(message, 'message role');
     }
   }
-  return { system: system.filter(Boolean).join('\n\n'), contents };
+  return { system: system.filter(Boolean).join('\n\n'), contents: turns.map(({ role, items }) => ({ role, parts: items })) };
 }
 
 /** Gemini wants an object; a JSON object result is sent as is, anything else under `output`. */
