@@ -1,5 +1,6 @@
 import type { CredentialDirectory } from '../../api/http/authenticate.js';
 import type { Doc, ReadModelStore } from '../../engines/readmodel/port.js';
+import { isKeyUsable } from '../cache/key-rules.js';
 import { tenantsProjection } from '../tenants/projection.js';
 import { apiKeysProjection } from './projection.js';
 
@@ -9,7 +10,8 @@ const MAX_KEYS_PER_HASH = 10;
 type UsableKey = { tenantId: string; keyId: string; scopes: readonly string[] };
 
 /**
- * Resolves presented API keys (by sha256) against the apiKeys and tenants read models.
+ * Resolves presented API keys (by sha256) against the apiKeys and tenants read models,
+ * with the same rules as the in-process cache (projections/cache/key-rules.ts).
  *
  * Correctness over speed: every call resolves the blue/green aliases and queries the store,
  * so a revocation, an expiry or a tenant closure is honoured as soon as the projection has
@@ -24,33 +26,25 @@ export class ApiKeyCredentials implements CredentialDirectory {
     if (keys === null) return null;
     const page = await this.store.find(keys, { filter: { keyHash }, limit: MAX_KEYS_PER_HASH });
     for (const doc of page.items) {
-      const key = usableKey(doc, keyHash, now);
-      if (key !== null && (await this.tenantIsOpen(key.tenantId))) return key;
+      const key = keyOf(doc, keyHash);
+      const facts = { status: doc.status, expiresAt: doc.expiresAt };
+      if (key !== null && isKeyUsable(facts, await this.tenantStatus(key.tenantId), now)) return key;
     }
     return null;
   }
 
-  /** A suspended tenant's keys still authenticate (the request is refused later, with a reason); a closed tenant's never do. */
-  private async tenantIsOpen(tenantId: string): Promise<boolean> {
+  /** The tenant's status, or null when it is unknown (which fails closed in the key rules). */
+  private async tenantStatus(tenantId: string): Promise<unknown> {
     const tenants = await this.store.getAlias(tenantsProjection.collection);
-    if (tenants === null) return false;
-    const tenant = await this.store.get(tenants, tenantId);
-    return tenant !== null && typeof tenant.status === 'string' && tenant.status !== 'closed';
+    if (tenants === null) return null;
+    return (await this.store.get(tenants, tenantId))?.status ?? null;
   }
 }
 
-function usableKey(doc: Doc, keyHash: string, now: Date): UsableKey | null {
-  if (doc.keyHash !== keyHash || doc.status !== 'active' || typeof doc.keyId !== 'string') return null;
-  if (!isUnexpired(doc.expiresAt, now)) return null;
+/** The identity a stored key document grants, or null for a malformed one. */
+function keyOf(doc: Doc, keyHash: string): UsableKey | null {
+  if (doc.keyHash !== keyHash || typeof doc.keyId !== 'string') return null;
   const scopes = doc.scopes;
   if (!Array.isArray(scopes) || !scopes.every((scope): scope is string => typeof scope === 'string')) return null;
   return { tenantId: doc.tenantId, keyId: doc.keyId, scopes: [...scopes] };
-}
-
-/** Same rule as the aggregate's isExpired: the expiry instant itself is already expired. */
-function isUnexpired(expiresAt: unknown, now: Date): boolean {
-  if (expiresAt === null) return true;
-  if (typeof expiresAt !== 'string') return false;
-  const expiry = Date.parse(expiresAt);
-  return !Number.isNaN(expiry) && now.getTime() < expiry;
 }

@@ -46,7 +46,7 @@ export interface KeyFacts {
   readonly expiresAt: unknown;
 }
 
-/** The whole rule on a stored document; projections/apiKeys/credentials.ts could call this instead of its own copy. */
+/** The whole rule on a stored document (used by projections/apiKeys/credentials.ts). */
 export function isKeyUsable(key: KeyFacts, tenantStatus: unknown, now: Date): boolean {
   return isKeyUsableAt(key.status, expiryInstant(key.expiresAt), tenantStatus, now.getTime());
 }
