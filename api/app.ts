@@ -13,7 +13,13 @@ import { apiKeyRoutes } from './apikey/routes.js';
 import { policyRoutes } from './policy/routes.js';
 import { budgetRoutes } from './budget/routes.js';
 import { deploymentRoutes } from './deployment/routes.js';
+import { usageRoutes } from './usage/routes.js';
 import { v1Routes } from './v1/routes.js';
+import { InferencePipeline } from './v1/pipeline.js';
+import { CircuitBreakers, registerCircuitGauge } from './v1/circuit-breaker.js';
+import { dispatchPolicyFromConfig } from './v1/dispatch.js';
+import { tenantSpendSince } from '../projections/usage/spend.js';
+import { limitsRoutes } from './limits/routes.js';
 
 export const API_VERSION = '0.1.0';
 
@@ -29,6 +35,26 @@ export interface NexusApp {
  * latency metric see the final status), errors are mapped inside it, then credentials are
  * resolved and the body read before any route runs.
  */
+/** The data plane's pipeline over the app's engines; the admin scope reads any tenant's usage (for budget seeding only). */
+function inferencePipeline(deps: AppDeps): InferencePipeline {
+  const usage = deps.readModels.scoped({ kind: 'admin' });
+  const breakers = new CircuitBreakers();
+  registerCircuitGauge(deps.metrics.registry, breakers);
+  return new InferencePipeline({
+    dispatchPolicy: dispatchPolicyFromConfig(deps.config),
+    breakers,
+    gateway: deps.gateway,
+    counters: deps.counters,
+    eventStore: deps.eventStore,
+    logger: deps.logger,
+    now: deps.now,
+    spend: (tenantId, currency, since) => tenantSpendSince(usage, tenantId, currency, since),
+    maxInFlight: deps.config.NEXUS_MAX_IN_FLIGHT,
+    defaultMaxOutputTokens: deps.config.NEXUS_DEFAULT_MAX_OUTPUT_TOKENS,
+    onRefused: (reason) => deps.metrics.gatewayRefusals.inc({ reason }),
+  });
+}
+
 export function createApp(deps: AppDeps): NexusApp {
   const koa = new Koa({ proxy: false });
   const router = new Router();
@@ -39,9 +65,11 @@ export function createApp(deps: AppDeps): NexusApp {
     ...apiKeyRoutes(deps),
     ...policyRoutes(deps),
     ...budgetRoutes(deps),
+    ...usageRoutes(deps),
     ...deploymentRoutes(deps),
     ...auditRoutes(deps),
-    ...v1Routes(deps),
+    ...limitsRoutes(deps),
+    ...v1Routes(deps, inferencePipeline(deps)),
   );
   mountRoutes(router, routes);
   koa.use(requestContextMiddleware(deps.logger, deps.metrics));

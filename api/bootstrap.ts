@@ -1,7 +1,9 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
-import { InMemoryIdempotencyStore } from '../commands/idempotency.js';
+import { MemoryCounters } from '../engines/counters/memory/index.js';
+import type { Counters } from '../engines/counters/port.js';
+import { RedisCounters } from '../engines/counters/redis/index.js';
 import { instrumentEventStore } from '../engines/eventstore/instrumented.js';
 import type { EventStore } from '../engines/eventstore/port.js';
 import { SqliteEventStore } from '../engines/eventstore/sqlite/index.js';
@@ -66,9 +68,25 @@ function projectionControl(runner: ProjectionRunner, store: ReadModelStore, gate
   };
 }
 
+/**
+ * Counters in this process unless NEXUS_REDIS_URL is set. A configured Redis must answer at
+ * start (a wrong URL is a start-up error, not a silent fallback); later outages make budget
+ * checks fail closed per request while the client reconnects in the background.
+ */
+async function openCounters(config: Config): Promise<Counters> {
+  if (config.NEXUS_REDIS_URL === undefined) return new MemoryCounters();
+  try {
+    return await RedisCounters.connect({ url: config.NEXUS_REDIS_URL, connectTimeoutMs: 2_000 });
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new Error(`NEXUS_REDIS_URL is set but Redis did not answer: ${reason}`, { cause: error });
+  }
+}
+
 export async function bootstrap(config: Config, options: BootstrapOptions = {}): Promise<Nexus> {
   const logger = options.logger ?? createLogger(config.NEXUS_LOG_LEVEL);
   await mkdir(config.NEXUS_DATA_DIR, { recursive: true });
+  const counters = await openCounters(config);
   const metrics = createMetrics();
   const rawEventStore = await SqliteEventStore.open({ path: join(config.NEXUS_DATA_DIR, 'events.db'), fsync: config.NEXUS_EVENT_STORE_FSYNC });
   const readModelStore = await SqliteReadModelStore.open({ path: join(config.NEXUS_DATA_DIR, 'read-models.db') });
@@ -88,7 +106,8 @@ export async function bootstrap(config: Config, options: BootstrapOptions = {}):
     eventStore,
     readModels: new ReadModels(readModelStore, { sharedCollections: SHARED_COLLECTIONS }),
     projections: projectionControl(runner, readModelStore, gateway),
-    idempotency: new InMemoryIdempotencyStore(),
+    idempotency: counters.idempotency,
+    counters,
     credentials: new CachedCredentials(gateway),
     gateway,
     adminToken: adminToken.token,
@@ -111,6 +130,7 @@ export async function bootstrap(config: Config, options: BootstrapOptions = {}):
       await runner.stop();
       await eventStore.close();
       await readModelStore.close();
+      await counters.close();
     },
   };
 }

@@ -22,6 +22,29 @@ export const ConfigSchema = z.object({
   NEXUS_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** How long a command waits for the read models to reflect it (read-your-writes), in ms. */
   NEXUS_READ_YOUR_WRITES_TIMEOUT_MS: z.coerce.number().int().min(0).max(60_000).default(2_000),
+  /** Upstream calls (api/v1/dispatch.ts): TCP + TLS connect; short, so a dead host falls back quickly. */
+  NEXUS_UPSTREAM_CONNECT_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(2_000),
+  /** Time to the response headers, and the longest silence in a body; generous, models think before the first byte. */
+  NEXUS_UPSTREAM_READ_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(60_000),
+  /** Calls per deployment before falling back to the next, the first included (1 = no retry). */
+  NEXUS_UPSTREAM_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(5).default(2),
+  /** Retry backoff (full jitter): the first window, doubled per retry up to the cap. */
+  NEXUS_UPSTREAM_RETRY_BASE_MS: z.coerce.number().int().min(0).max(10_000).default(100),
+  NEXUS_UPSTREAM_RETRY_MAX_DELAY_MS: z.coerce.number().int().min(0).max(60_000).default(2_000),
+  /** The longest Retry-After honoured by waiting; an upstream asking for more is fallen back from at once. */
+  NEXUS_UPSTREAM_MAX_RETRY_WAIT_MS: z.coerce.number().int().min(0).max(60_000).default(2_000),
+  /** Bound on the retry waits of one request, from its first attempt; fallbacks still run past it. */
+  NEXUS_UPSTREAM_DEADLINE_MS: z.coerce.number().int().min(0).max(600_000).default(30_000),
+  /** Consecutive failures that open a deployment's circuit breaker; 0 turns breakers off. */
+  NEXUS_CIRCUIT_FAILURE_THRESHOLD: z.coerce.number().int().min(0).max(1_000).default(5),
+  /** How long an open breaker skips its deployment before one probe request is let through. */
+  NEXUS_CIRCUIT_COOLDOWN_MS: z.coerce.number().int().min(100).max(3_600_000).default(30_000),
+  /** Counters (rate limits, concurrency, budget reservations, idempotency) on Redis; unset = in this process. */
+  NEXUS_REDIS_URL: z.string().regex(/^rediss?:\/\/\S+$/, 'NEXUS_REDIS_URL must be a redis:// or rediss:// URL').optional(),
+  /** Data-plane requests in flight in this process before new ones get 503 + Retry-After. */
+  NEXUS_MAX_IN_FLIGHT: z.coerce.number().int().min(1).max(1_000_000).default(2_048),
+  /** Output tokens assumed for a request without max_tokens; enforced upstream when a budget or policy needs a bound. */
+  NEXUS_DEFAULT_MAX_OUTPUT_TOKENS: z.coerce.number().int().min(1).max(1_000_000).default(4_096),
 });
 
 export type Config = z.infer<typeof ConfigSchema>;

@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { IdempotencyStore } from '../commands/idempotency.js';
+import type { Counters } from '../engines/counters/port.js';
 import type { EventStore } from '../engines/eventstore/port.js';
 import type { Doc, FindQuery, Page } from '../engines/readmodel/port.js';
 import type { GatewayState } from '../projections/cache/gateway-state.js';
@@ -46,6 +47,8 @@ export interface AppDeps {
   readonly readModels: ReadModelAccess;
   readonly projections: ProjectionControl;
   readonly idempotency: IdempotencyStore;
+  /** Rate limits, concurrency and budget reservations (in process, or Redis when configured). */
+  readonly counters: Counters;
   readonly credentials: CredentialDirectory;
   /** Hot-path state (tenants, catalog) the data plane routes with, without touching a database. */
   readonly gateway: GatewayState;

@@ -2,6 +2,7 @@ import { apiKeyDecider } from './apikey/index.js';
 import { budgetDecider } from './budget/index.js';
 import { deploymentDecider } from './deployment/index.js';
 import { inferenceDecider } from './inference/index.js';
+import { limitsDecider } from './limits/index.js';
 import { policyDecider } from './policy/index.js';
 import { rolloutDecider } from './rollout/index.js';
 import type { Category } from './shared/streams.js';
@@ -21,6 +22,7 @@ const FOLDS: Partial<Record<Category, StreamFold>> = {
   apikey: asFold(apiKeyDecider),
   policy: asFold(policyDecider),
   budget: asFold(budgetDecider),
+  limits: asFold(limitsDecider),
   deployment: asFold(deploymentDecider),
   rollout: asFold(rolloutDecider),
   inference: asFold(inferenceDecider),

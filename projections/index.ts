@@ -5,6 +5,7 @@ import { deploymentsProjection } from './deployments/projection.js';
 import { policiesProjection } from './policies/projection.js';
 import type { Projection } from './runtime/projection.js';
 import { tenantsProjection } from './tenants/projection.js';
+import { usageProjection } from './usage/projection.js';
 
 export { ApiKeyCredentials } from './apiKeys/credentials.js';
 export { apiKeysProjection, type ApiKeyDoc } from './apiKeys/projection.js';
@@ -13,6 +14,9 @@ export { budgetsProjection, type BudgetDoc } from './budgets/projection.js';
 export { deploymentsProjection, type DeploymentDoc } from './deployments/projection.js';
 export { policiesProjection, type PolicyDoc, type PolicyVersionRecord } from './policies/projection.js';
 export { tenantsProjection, type TenantDoc, type TenantStatus } from './tenants/projection.js';
+export { NONE as USAGE_NONE, usageProjection, usageRollupId, type RollupKey, type UsageRollupDoc } from './usage/projection.js';
+export { tenantSpendSince } from './usage/spend.js';
+export { USAGE_GROUPINGS, summariseUsage, type UsageGrouping, type UsageReport, type UsageTotals } from './usage/totals.js';
 
 /** Every read model the runner keeps up to date, each under its logical collection name. */
 export const ALL_PROJECTIONS: readonly Projection[] = [
@@ -22,6 +26,7 @@ export const ALL_PROJECTIONS: readonly Projection[] = [
   budgetsProjection,
   deploymentsProjection,
   auditTimelineProjection,
+  usageProjection,
 ];
 
 /**

@@ -10,4 +10,6 @@ const asRecord = (data: unknown): Record<string, unknown> => (typeof data === 'o
 export const UPCASTERS: Readonly<Record<string, Readonly<Record<number, Upcaster>>>> = {
   // v1 tenants predate data residency: they were served from anywhere.
   TenantRegistered: { 1: (data) => ({ ...asRecord(data), dataRegion: 'global' }) },
+  // v1 deployments predate provider credentials: they were called without one.
+  DeploymentRegistered: { 1: (data) => ({ ...asRecord(data), credentialRef: null }) },
 };

@@ -14,8 +14,9 @@ import { entityIdField, tenantIdField } from '../../domain/shared/fields.js';
 import type { AppDeps } from '../deps.js';
 import { runCommand } from '../http/command-route.js';
 import { commandDeps, readerFor } from '../http/deps-helpers.js';
-import { PageQuery, findQuery, publicDoc, publicPage } from '../http/query.js';
+import { PageQuery, findQuery } from '../http/query.js';
 import { route, type AnyRoute } from '../http/route.js';
+import { budgetSpendReader } from './spend.js';
 
 const TenantParams = z.strictObject({ tenantId: tenantIdField });
 const BudgetParams = z.strictObject({ tenantId: tenantIdField, budgetId: entityIdField });
@@ -57,18 +58,24 @@ export function budgetRoutes(deps: AppDeps): AnyRoute[] {
     }),
     route({
       method: 'get', path: '/admin/tenants/:tenantId/budgets', tag: 'budgets', access: 'tenant-read',
-      summary: "List a tenant's budgets with spend in the current period", params: TenantParams, query: BudgetListQuery,
-      handler: async ({ params, query, principal }) => ({
-        body: publicPage(await readerFor(deps, principal).find('budgets', findQuery(query, { tenantId: params.tenantId, exhausted: query.exhausted }))),
-      }),
+      summary: "List a tenant's budgets with spend in the current period (recorded + from inference events)", params: TenantParams, query: BudgetListQuery,
+      handler: async ({ params, query, principal }) => {
+        // `exhausted` counts usage spend too, which the stored document does not hold: filter
+        // after adding it. A page may then hold fewer than `limit` items; nextCursor goes on.
+        const reader = readerFor(deps, principal);
+        const page = await reader.find('budgets', findQuery(query, { tenantId: params.tenantId }));
+        const items = await Promise.all(page.items.map(budgetSpendReader(reader)));
+        return { body: { items: items.filter((item) => query.exhausted === undefined || item.exhausted === query.exhausted), nextCursor: page.nextCursor } };
+      },
     }),
     route({
       method: 'get', path: '/admin/tenants/:tenantId/budgets/:budgetId', tag: 'budgets', access: 'tenant-read',
       summary: 'Get a budget with spend in the current period', params: BudgetParams,
       handler: async ({ params, principal }) => {
-        const doc = await readerFor(deps, principal).get('budgets', `${params.tenantId}.${params.budgetId}`);
+        const reader = readerFor(deps, principal);
+        const doc = await reader.get('budgets', `${params.tenantId}.${params.budgetId}`);
         if (!doc) throw new NotFoundError('budget', params.budgetId);
-        return { body: publicDoc(doc) };
+        return { body: await budgetSpendReader(reader)(doc) };
       },
     }),
   ];

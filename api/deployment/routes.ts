@@ -6,6 +6,7 @@ import {
   EnableDeploymentBody,
   PROVIDERS,
   RegisterDeploymentData,
+  SetDeploymentCredentialRefBody,
   deploymentDecider,
   deploymentStreamId,
   type DeploymentCommand,
@@ -22,8 +23,6 @@ import { PageQuery, findQuery, publicDoc, publicPage } from '../http/query.js';
 import { route, type AnyRoute } from '../http/route.js';
 
 const DeploymentParams = z.strictObject({ deploymentId: entityIdField });
-/** baseUrl may be left out for providers with a well-known endpoint. */
-const RegisterDeploymentBody = RegisterDeploymentData.partial({ baseUrl: true });
 const DeploymentListQuery = PageQuery.extend({
   modelAlias: z.string().max(100).optional(),
   provider: z.enum(PROVIDERS).optional(),
@@ -52,11 +51,8 @@ export function deploymentRoutes(deps: AppDeps): AnyRoute[] {
   return [
     route({
       method: 'post', path: '/admin/deployments', tag: 'deployments', access: 'admin', successStatus: 201,
-      summary: 'Register a model deployment (provider, upstream model, alias, region, prices, weight)', body: RegisterDeploymentBody,
-      handler: (input) => {
-        const data = { ...input.body, baseUrl: input.body.baseUrl ?? null };
-        return runCommand(commands, input, deploymentCommand(data.deploymentId, { type: 'RegisterDeployment', data }));
-      },
+      summary: 'Register a model deployment (provider, upstream model, alias, region, base URL, credential name, prices, weight)', body: RegisterDeploymentData,
+      handler: (input) => runCommand(commands, input, deploymentCommand(input.body.deploymentId, { type: 'RegisterDeployment', data: input.body })),
     }),
     route({
       method: 'post', path: '/admin/deployments/:deploymentId/weight', tag: 'deployments', access: 'admin',
@@ -77,6 +73,12 @@ export function deploymentRoutes(deps: AppDeps): AnyRoute[] {
       method: 'post', path: '/admin/deployments/:deploymentId/enable', tag: 'deployments', access: 'admin',
       summary: 'Re-enable a disabled deployment', params: DeploymentParams, body: EnableDeploymentBody,
       handler: (input) => runCommand(commands, input, deploymentCommand(input.params.deploymentId, { type: 'EnableDeployment', data: input.params })),
+    }),
+    route({
+      method: 'post', path: '/admin/deployments/:deploymentId/credential-ref', tag: 'deployments', access: 'admin',
+      summary: 'Name the secret a deployment calls its upstream with (null: none); the secret itself is configured on the gateway, never sent here',
+      params: DeploymentParams, body: SetDeploymentCredentialRefBody,
+      handler: (input) => runCommand(commands, input, deploymentCommand(input.params.deploymentId, { type: 'SetDeploymentCredentialRef', data: { ...input.params, ...input.body } })),
     }),
     route({
       method: 'get', path: '/admin/deployments', tag: 'deployments', access: 'tenant-read',

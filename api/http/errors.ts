@@ -1,6 +1,7 @@
 import type { Context, Next } from 'koa';
 import type { Logger } from 'pino';
 import { NexusError, type ErrorKind, type FieldIssue } from '../../domain/shared/errors.js';
+import { ANTHROPIC_ERROR_TYPE, GatewayError, type GatewayErrorType } from '../v1/errors.js';
 
 /**
  * The one place typed errors become HTTP responses. Admin API: problem+json (RFC 9457).
@@ -39,6 +40,30 @@ interface HttpProblem {
   readonly details: Readonly<Record<string, unknown>>;
 }
 
+/** The data plane's error body fields (OpenAI's vocabulary), whatever the error's origin. */
+interface DataPlaneError {
+  readonly status: number;
+  readonly message: string;
+  readonly type: GatewayErrorType | string;
+  readonly code: string;
+  readonly param: string | null;
+  readonly retryAfterMs: number | null;
+}
+
+/** Anthropic's Messages API route answers in Anthropic's error shape, so its SDK raises the right class. */
+const isAnthropicSurface = (ctx: Context): boolean => ctx.path === '/v1/messages' || ctx.path.startsWith('/v1/messages/');
+
+function writeDataPlaneError(ctx: Context, error: DataPlaneError): void {
+  ctx.status = error.status;
+  if (error.retryAfterMs !== null) ctx.set('Retry-After', String(Math.max(1, Math.ceil(error.retryAfterMs / 1000))));
+  if (isAnthropicSurface(ctx)) {
+    const type = (ANTHROPIC_ERROR_TYPE as Record<string, string>)[error.type] ?? 'api_error';
+    ctx.body = { type: 'error', error: { type, message: error.message } };
+    return;
+  }
+  ctx.body = { error: { message: error.message, type: error.type, code: error.code, param: error.param } };
+}
+
 function toProblem(error: unknown): HttpProblem {
   if (error instanceof NexusError) {
     const issues = Array.isArray(error.details.issues) ? (error.details.issues as FieldIssue[]) : [];
@@ -49,12 +74,13 @@ function toProblem(error: unknown): HttpProblem {
 }
 
 function writeProblem(ctx: Context, problem: HttpProblem): void {
-  ctx.status = problem.status;
   if (ctx.path.startsWith('/v1/')) {
     const param = problem.issues[0]?.path ?? null;
-    ctx.body = { error: { message: problem.message, type: problem.kind === 'internal' ? 'api_error' : OPENAI_TYPE[problem.kind], code: problem.kind, param } };
+    const type = problem.kind === 'internal' ? 'api_error' : OPENAI_TYPE[problem.kind];
+    writeDataPlaneError(ctx, { status: problem.status, message: problem.message, type, code: problem.kind, param, retryAfterMs: null });
     return;
   }
+  ctx.status = problem.status;
   ctx.type = 'application/problem+json';
   ctx.body = {
     type: `https://nexus.dev/problems/${problem.kind}`,
@@ -77,6 +103,10 @@ export function errorMiddleware(logger: Logger) {
         writeProblem(ctx, { status: 405, kind: 'validation', message: `${ctx.method} is not allowed on ${ctx.path}`, issues: [], details: {} });
       }
     } catch (error) {
+      if (error instanceof GatewayError) {
+        writeDataPlaneError(ctx, error);
+        return;
+      }
       const problem = toProblem(error);
       if (problem.status >= 500) logger.error({ err: error, requestId: ctx.state.requestId }, 'unhandled error');
       writeProblem(ctx, problem);

@@ -1,16 +1,21 @@
 import { pino, type Logger } from 'pino';
 
+/** Headers that carry a credential: ours (authorization, x-api-key) and the upstreams' (Azure api-key, Gemini x-goog-api-key). */
+export const CREDENTIAL_HEADERS = ['authorization', 'x-api-key', 'api-key', 'x-goog-api-key'] as const;
+
 /**
  * Structured JSON logs. Credentials are redacted wherever they could appear, as a second
- * line of defence: request logs never include headers or bodies in the first place.
+ * line of defence: request logs never include headers or bodies in the first place, and a
+ * ProviderTarget's apiKey (a provider secret) is redacted at the top level and two levels down
+ * (`{ target }`, `{ attempt: { target } }`). pino's paths have no recursive wildcard, so
+ * anything deeper is the caller's to keep out.
  */
 export const REDACTED_PATHS = [
-  'req.headers.authorization',
-  'req.headers["x-api-key"]',
-  'headers.authorization',
-  'headers["x-api-key"]',
-  '*.authorization',
+  // `*[name]` covers `headers[name]`; `*.headers[name]` covers `req.headers[name]`, `upstream.headers[name]`.
+  ...CREDENTIAL_HEADERS.flatMap((name) => [`*["${name}"]`, `*.headers["${name}"]`]),
+  'apiKey',
   '*.apiKey',
+  '*.*.apiKey',
   '*.key',
   '*.plaintext',
   '*.token',

@@ -1,4 +1,4 @@
-import { Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 /**
  * Prometheus metrics. Label values are bounded by construction: routes are the declared
@@ -8,6 +8,8 @@ export interface Metrics {
   readonly registry: Registry;
   readonly httpDuration: Histogram<'method' | 'route' | 'status_class'>;
   readonly appendDuration: Histogram<'outcome'>;
+  /** Data-plane admissions refused (by error code) and checks skipped because the counters engine was down. */
+  readonly gatewayRefusals: Counter<'reason'>;
 }
 
 export function createMetrics(): Metrics {
@@ -27,7 +29,13 @@ export function createMetrics(): Metrics {
     buckets: [0.0001, 0.00025, 0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.5],
     registers: [registry],
   });
-  return { registry, httpDuration, appendDuration };
+  const gatewayRefusals = new Counter({
+    name: 'nexus_gateway_refusals_total',
+    help: 'Data-plane requests refused at admission, by reason (rate_limit_exceeded, budget_exhausted, overloaded …), and fail-open skips',
+    labelNames: ['reason'] as const,
+    registers: [registry],
+  });
+  return { registry, httpDuration, appendDuration, gatewayRefusals };
 }
 
 const KNOWN_METHODS = new Set(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS']);

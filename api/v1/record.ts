@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { executeCommand } from '../../commands/handler.js';
-import { costMicros, inferenceContentHash, inferenceDecider, inferenceStreamId, type InferenceCommand, type InferenceErrorKind, type PromptMessage } from '../../domain/inference/index.js';
+import { costMicros, inferenceContentHash, inferenceDecider, inferenceStreamId, type InferenceCommand, type InferenceErrorKind, type RejectionReason } from '../../domain/inference/index.js';
 import type { EventStore } from '../../engines/eventstore/port.js';
 import type { ChatCompletionRequest, Usage } from '../../engines/providers/port.js';
 import type { CachedDeployment } from '../../projections/cache/snapshots.js';
+import { promptMessagesOf } from './admission/estimate.js';
 import type { Attempt } from './dispatch.js';
 
 /** Who asked and for what: fixed when the request is accepted, before any provider is called. */
@@ -14,7 +15,10 @@ export interface RequestFacts {
   readonly correlationId: string;
   readonly modelAlias: string;
   readonly stream: boolean;
+  /** The request as sent upstream (after admission's adjustments, e.g. a max_tokens cap). */
   readonly request: ChatCompletionRequest;
+  /** The rollout whose split sent this request to its candidate; null when none did. */
+  readonly rolloutId: string | null;
 }
 
 export interface Served {
@@ -29,13 +33,12 @@ export type Ending =
   | { readonly type: 'completed'; readonly finishReason: string | null; readonly completion: string | null }
   | { readonly type: 'failed'; readonly errorKind: InferenceErrorKind; readonly errorMessage: string };
 
-/** The messages as the content hash covers them: role, content and name, nothing else, so an auditor can rebuild them. */
-function hashedMessages(request: ChatCompletionRequest): PromptMessage[] {
-  return request.messages.map((message) => ({
-    role: message.role,
-    content: (message.content ?? null) as PromptMessage['content'],
-    ...('name' in message && typeof message.name === 'string' ? { name: message.name } : {}),
-  }));
+/** What a request costs: billed only when completed, or for a stream that produced tokens (the decider enforces it). */
+export function billedCostMicros(served: Served, ending: Ending): number {
+  const { usage } = served;
+  if (usage === null || (ending.type === 'failed' && served.timeToFirstTokenMs === null)) return 0;
+  const inputTokens = usage.prompt_tokens;
+  return costMicros({ inputTokens, outputTokens: usage.completion_tokens, cachedTokens: Math.min(usage.prompt_tokens_details?.cached_tokens ?? 0, inputTokens) }, served.deployment.price);
 }
 
 /**
@@ -61,7 +64,7 @@ export async function recordOutcome(eventStore: EventStore, facts: RequestFacts,
     upstreamModel: deployment.upstreamModel,
     attempts: [...served.attempts],
     stream: facts.stream,
-    rolloutId: null,
+    rolloutId: facts.rolloutId,
     ...billed,
     costMicros: costMicros(billed, deployment.price),
     currency: deployment.price.currency,
@@ -76,7 +79,7 @@ export async function recordOutcome(eventStore: EventStore, facts: RequestFacts,
           data: {
             ...shared,
             finishReason: ending.finishReason,
-            contentHash: inferenceContentHash(hashedMessages(facts.request), ending.completion),
+            contentHash: inferenceContentHash(promptMessagesOf(facts.request), ending.completion),
             promptText: null, // storing texts is a per-tenant opt-in that does not exist yet
             completionText: null,
           },
@@ -90,5 +93,29 @@ export async function recordOutcome(eventStore: EventStore, facts: RequestFacts,
     inferenceDecider,
     { type: 'RecordInferenceOutcome', data, meta: { now: occurredAt, actor } },
     { tenantId: facts.tenantId, commandId: randomUUID(), correlationId: facts.correlationId, causationId: facts.requestId, actor, occurredAt },
+  );
+}
+
+export interface Rejection {
+  readonly tenantId: string;
+  readonly requestId: string;
+  readonly correlationId: string;
+  readonly keyId: string;
+  readonly modelAlias: string;
+  readonly reason: RejectionReason;
+  readonly detail: string;
+}
+
+/** Records a request refused for budget or policy before any provider was called: the audit trail shows every refusal. */
+export async function recordRejection(eventStore: EventStore, rejection: Rejection, now: Date): Promise<void> {
+  const { tenantId, requestId, keyId, modelAlias, reason, detail } = rejection;
+  const occurredAt = now.toISOString();
+  const actor = `apikey:${keyId}`;
+  await executeCommand(
+    eventStore,
+    inferenceStreamId(tenantId, requestId),
+    inferenceDecider,
+    { type: 'RecordInferenceOutcome', data: { type: 'InferenceRejected', data: { tenantId, requestId, keyId, modelAlias, reason, detail: detail.slice(0, 2000) } }, meta: { now: occurredAt, actor } },
+    { tenantId, commandId: randomUUID(), correlationId: rejection.correlationId, causationId: requestId, actor, occurredAt },
   );
 }

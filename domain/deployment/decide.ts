@@ -7,7 +7,7 @@ import { evolve, initialState, type DeploymentState } from './state.js';
 
 type Existing = Exclude<DeploymentState, { status: 'none' }>;
 
-/** Weight and price may change while disabled, so an operator can prepare before re-enabling. */
+/** Weight, price and credential may change while disabled, so an operator can prepare before re-enabling. */
 function requireExisting(state: DeploymentState, deploymentId: string): Existing {
   if (state.status === 'none') throw new NotFoundError('deployment', deploymentId);
   return state;
@@ -18,9 +18,9 @@ export function decide(command: DeploymentCommand, state: DeploymentState): Depl
   switch (command.type) {
     case 'RegisterDeployment': {
       if (state.status !== 'none') throw new ConflictError(`deployment '${deploymentId}' already exists`, { deploymentId });
-      const { provider, upstreamModel, modelAlias, region, baseUrl, weight, inputPricePerMTokMicros, outputPricePerMTokMicros, currency } = command.data;
+      const { provider, upstreamModel, modelAlias, region, baseUrl, credentialRef, weight, inputPricePerMTokMicros, outputPricePerMTokMicros, currency } = command.data;
       const price = { priceVersion: 1, inputPricePerMTokMicros, outputPricePerMTokMicros, currency, effectiveFrom: command.meta.now };
-      return [{ type: 'DeploymentRegistered', data: { deploymentId, provider, upstreamModel, modelAlias, region, baseUrl, weight, price } }];
+      return [{ type: 'DeploymentRegistered', data: { deploymentId, provider, upstreamModel, modelAlias, region, baseUrl, credentialRef, weight, price } }];
     }
     case 'ChangeDeploymentWeight': {
       const deployment = requireExisting(state, deploymentId);
@@ -55,6 +55,12 @@ export function decide(command: DeploymentCommand, state: DeploymentState): Depl
       const deployment = requireExisting(state, deploymentId);
       if (deployment.status === 'enabled') throw new ConflictError(`deployment '${deploymentId}' is already enabled`, { deploymentId });
       return [{ type: 'DeploymentEnabled', data: { deploymentId } }];
+    }
+    case 'SetDeploymentCredentialRef': {
+      const deployment = requireExisting(state, deploymentId);
+      const { credentialRef } = command.data;
+      if (credentialRef === deployment.credentialRef) return [];
+      return [{ type: 'DeploymentCredentialRefSet', data: { deploymentId, credentialRef, previousCredentialRef: deployment.credentialRef } }];
     }
     default:
       return assertNever(command, 'deployment command');

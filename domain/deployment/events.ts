@@ -25,6 +25,8 @@ export type DeploymentRegistered = DomainEvent<
     region: string;
     /** null: the provider's default endpoint. */
     baseUrl: string | null;
+    /** The name of the secret the gateway authenticates with (never its value); null: none. */
+    credentialRef: string | null;
     weight: number;
     price: DeploymentPrice;
   }
@@ -33,5 +35,16 @@ export type DeploymentWeightChanged = DomainEvent<'DeploymentWeightChanged', { d
 export type DeploymentPriceChanged = DomainEvent<'DeploymentPriceChanged', { deploymentId: string; price: DeploymentPrice }>;
 export type DeploymentDisabled = DomainEvent<'DeploymentDisabled', { deploymentId: string; reason: string }>;
 export type DeploymentEnabled = DomainEvent<'DeploymentEnabled', { deploymentId: string }>;
+/** Names another secret (or none); the secret's value never enters the event log. */
+export type DeploymentCredentialRefSet = DomainEvent<
+  'DeploymentCredentialRefSet',
+  { deploymentId: string; credentialRef: string | null; previousCredentialRef: string | null }
+>;
 
-export type DeploymentEvent = DeploymentRegistered | DeploymentWeightChanged | DeploymentPriceChanged | DeploymentDisabled | DeploymentEnabled;
+export type DeploymentEvent =
+  | DeploymentRegistered
+  | DeploymentWeightChanged
+  | DeploymentPriceChanged
+  | DeploymentDisabled
+  | DeploymentEnabled
+  | DeploymentCredentialRefSet;

@@ -9,6 +9,8 @@ interface DeploymentProfile {
   readonly modelAlias: string;
   readonly region: string;
   readonly baseUrl: string | null;
+  /** The secret's name, resolved by the gateway per call; null: no credential. */
+  readonly credentialRef: string | null;
   readonly weight: number;
   /** Every price version, oldest first, effectiveFrom non-decreasing; the last one is current. */
   readonly prices: readonly DeploymentPrice[];
@@ -27,8 +29,8 @@ export function evolve(state: DeploymentState, event: DeploymentEvent): Deployme
     return { status: 'enabled', ...registered, prices: [price] };
   }
   if (state.status === 'none') return state; // events before registration cannot occur; ignore defensively
-  const { deploymentId, provider, upstreamModel, modelAlias, region, baseUrl, weight, prices } = state;
-  const profile: DeploymentProfile = { deploymentId, provider, upstreamModel, modelAlias, region, baseUrl, weight, prices };
+  const { deploymentId, provider, upstreamModel, modelAlias, region, baseUrl, credentialRef, weight, prices } = state;
+  const profile: DeploymentProfile = { deploymentId, provider, upstreamModel, modelAlias, region, baseUrl, credentialRef, weight, prices };
   switch (event.type) {
     case 'DeploymentWeightChanged':
       return { ...state, weight: event.data.weight };
@@ -38,6 +40,8 @@ export function evolve(state: DeploymentState, event: DeploymentEvent): Deployme
       return { status: 'disabled', reason: event.data.reason, ...profile };
     case 'DeploymentEnabled':
       return { status: 'enabled', ...profile };
+    case 'DeploymentCredentialRefSet':
+      return { ...state, credentialRef: event.data.credentialRef };
     default:
       return assertNever(event, 'deployment event');
   }

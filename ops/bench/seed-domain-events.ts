@@ -13,7 +13,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { apiKeyDecider, apiKeyStreamId, type ApiKeyCommand } from '../../domain/apikey/index.js';
 import { budgetDecider, budgetStreamId, type BudgetCommand } from '../../domain/budget/index.js';
-import { deploymentDecider, deploymentStreamId, PROVIDERS, type DeploymentCommand } from '../../domain/deployment/index.js';
+import { deploymentDecider, deploymentStreamId, needsBaseUrl, PROVIDERS, type DeploymentCommand } from '../../domain/deployment/index.js';
 import { policyDecider, policyStreamId, type PolicyCommand, type PolicyRules } from '../../domain/policy/index.js';
 import type { CommandMeta, Decider, DomainCommand, DomainEvent } from '../../domain/shared/decider.js';
 import { GENESIS_HASH, sealEvents } from '../../domain/shared/envelope.js';
@@ -127,7 +127,7 @@ function deploymentPlan(index: number, priceChanges: number): StreamPlan {
   const commands: DeploymentCommand[] = [
     {
       type: 'RegisterDeployment',
-      data: { deploymentId, provider, upstreamModel: `model-${index}`, modelAlias: `alias-${index % 10}`, region: index % 2 === 0 ? 'eu' : 'us-east-1', baseUrl: provider === 'vllm' ? 'http://vllm.internal:8000' : null, inputPricePerMTokMicros: input, outputPricePerMTokMicros: input * 4, currency: 'USD', weight: 100 },
+      data: { deploymentId, provider, upstreamModel: `model-${index}`, modelAlias: `alias-${index % 10}`, region: index % 2 === 0 ? 'eu' : 'us-east-1', baseUrl: needsBaseUrl(provider) ? `http://${provider}.internal:8000` : null, credentialRef: null, inputPricePerMTokMicros: input, outputPricePerMTokMicros: input * 4, currency: 'USD', weight: 100 },
       meta: meta(index),
     },
     ...Array.from({ length: priceChanges }, (_, i): DeploymentCommand => ({

@@ -1,6 +1,8 @@
 import type { ApiKeyEvent } from '../../domain/apikey/events.js';
 import type { BudgetEvent } from '../../domain/budget/events.js';
 import type { DeploymentEvent } from '../../domain/deployment/events.js';
+import type { RateLimitFigures } from '../../domain/limits/commands.js';
+import type { LimitsEvent } from '../../domain/limits/events.js';
 import type { PolicyEvent } from '../../domain/policy/events.js';
 import { assertNever } from '../../domain/shared/errors.js';
 import type { TenantEvent } from '../../domain/tenant/events.js';
@@ -12,7 +14,7 @@ import { eventTypeGuard } from '../shared/recorded.js';
  * part of the data that reaches it: every one is written per type from fields known to be
  * harmless — for keys only the public prefix, never the hash.
  */
-export type SummarisedEvent = TenantEvent | ApiKeyEvent | PolicyEvent | BudgetEvent | DeploymentEvent;
+export type SummarisedEvent = TenantEvent | ApiKeyEvent | PolicyEvent | BudgetEvent | DeploymentEvent | LimitsEvent;
 
 export const isSummarisedEventType = eventTypeGuard<SummarisedEvent['type']>({
   TenantRegistered: true,
@@ -37,6 +39,9 @@ export const isSummarisedEventType = eventTypeGuard<SummarisedEvent['type']>({
   DeploymentPriceChanged: true,
   DeploymentDisabled: true,
   DeploymentEnabled: true,
+  DeploymentCredentialRefSet: true,
+  TenantRateLimitsSet: true,
+  KeyRateLimitsSet: true,
 });
 
 /** Micro-units as a decimal amount with at least two decimals: 12_500_000 → '12.50', 1_234 → '0.001234'. */
@@ -46,6 +51,10 @@ export function formatMicros(micros: number): string {
   const fraction = String(abs % 1_000_000).padStart(6, '0').replace(/0{1,4}$/, '');
   return `${sign}${Math.floor(abs / 1_000_000)}.${fraction.padEnd(2, '0')}`;
 }
+
+const ceiling = (value: number | null): string => (value === null ? 'none' : String(value));
+const describeLimits = (limits: RateLimitFigures): string =>
+  `requests/min ${ceiling(limits.requestsPerMinute)}, tokens/min ${ceiling(limits.tokensPerMinute)}, concurrent ${ceiling(limits.maxConcurrent)}`;
 
 /** What a reader needs to know when the event is of a type this module does not summarise. */
 export const genericSummary = (type: string, streamId: string): string => `${type} on ${streamId}`;
@@ -110,6 +119,15 @@ export function summarise(event: SummarisedEvent): string {
       return `deployment ${event.data.deploymentId} disabled: ${event.data.reason}`;
     case 'DeploymentEnabled':
       return `deployment ${event.data.deploymentId} enabled`;
+    case 'DeploymentCredentialRefSet': {
+      // The secret's name only: the value is never in the event, so it cannot reach the timeline.
+      const { deploymentId, credentialRef } = event.data;
+      return credentialRef === null ? `deployment ${deploymentId} credential removed` : `deployment ${deploymentId} credential set to secret ${credentialRef}`;
+    }
+    case 'TenantRateLimitsSet':
+      return `tenant ${event.data.tenantId} limits set: ${describeLimits(event.data)}`;
+    case 'KeyRateLimitsSet':
+      return `API key ${event.data.keyId} limits set: ${describeLimits(event.data)}`;
     default:
       return assertNever(event, 'audited event');
   }

@@ -86,7 +86,8 @@ export class DeploymentFold extends CategoryFold<DeploymentEvent, DeploymentStat
 }
 
 function snapshot(state: Registered): CachedDeployment {
-  const { deploymentId, provider, upstreamModel, modelAlias, region, baseUrl, weight } = state;
+  const { deploymentId, provider, upstreamModel, modelAlias, region, baseUrl, credentialRef, weight } = state;
   const prices = state.prices.map((price) => ({ ...price }));
-  return deepFreeze({ deploymentId, provider, upstreamModel, modelAlias, region, baseUrl, weight, enabled: state.status === 'enabled', price: prices[prices.length - 1], prices });
+  const enabled = state.status === 'enabled';
+  return deepFreeze({ deploymentId, provider, upstreamModel, modelAlias, region, baseUrl, credentialRef, weight, enabled, price: prices[prices.length - 1], prices });
 }

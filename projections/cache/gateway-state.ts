@@ -1,11 +1,13 @@
 import type { DeploymentPrice } from '../../domain/deployment/events.js';
 import type { EventStore, RecordedEvent, Subscription } from '../../engines/eventstore/port.js';
 import { PositionWaiters } from '../runtime/waiters.js';
+import { BudgetFold } from './budgets.js';
 import { DeploymentFold } from './deployments.js';
+import { LimitsFold } from './limits.js';
 import { KeyFold } from './keys.js';
 import { PolicyFold } from './policies.js';
 import { RolloutFold } from './rollouts.js';
-import type { CachedDeployment, CachedKey, CachedPolicy, CachedRollout, CachedTenant, Frozen } from './snapshots.js';
+import type { CachedBudget, CachedDeployment, CachedKey, CachedLimits, CachedPolicy, CachedRollout, CachedTenant, Frozen } from './snapshots.js';
 import { TenantFold } from './tenants.js';
 import { restoreSnapshot, takeSnapshot, type Fold, type GatewaySnapshot } from './snapshot-io.js';
 
@@ -44,7 +46,7 @@ const MAX_DEAD_LETTERS_KEPT = 100;
 
 /**
  * The gateway's hot-path state, in memory: tenants, API keys, attached policies, the
- * deployment catalog and the rollouts steering it, folded from one catch-up subscription to $all. Lookups are map reads
+ * deployment catalog and the rollouts steering it, rate limits and budgets, folded from one catch-up subscription to $all. Lookups are map reads
  * returning frozen snapshots; no lookup touches a database.
  *
  * Guarantees:
@@ -68,13 +70,15 @@ export class GatewayState {
   private readonly policies = new PolicyFold();
   private readonly deployments = new DeploymentFold();
   private readonly rollouts = new RolloutFold();
+  private readonly limits = new LimitsFold();
+  private readonly budgets = new BudgetFold();
   /**
    * Categories folded, by stream-id prefix; events of any other category are never decoded.
    * Extension point: a new category joins as a CategoryFold subclass listed here, with its
    * lookups below (and SNAPSHOT_FORMAT bumped, see snapshot-io.ts).
    */
   private readonly folds: ReadonlyMap<string, Fold> = new Map<string, Fold>(
-    [this.tenants, this.keyFold, this.policies, this.deployments, this.rollouts].map((fold) => [fold.category, fold]),
+    [this.tenants, this.keyFold, this.policies, this.deployments, this.rollouts, this.limits, this.budgets].map((fold) => [fold.category, fold]),
   );
   private applied = 0;
   private subscription: Subscription | null = null;
@@ -174,6 +178,16 @@ export class GatewayState {
   /** Rollouts steering the alias (running or completed), by rollout id; see RolloutFold. */
   rolloutsFor(modelAlias: string): readonly CachedRollout[] {
     return this.rollouts.rolloutsFor(modelAlias);
+  }
+
+  /** The tenant's rate and concurrency ceilings (all null when none were set). */
+  limitsFor(tenantId: string): CachedLimits {
+    return this.limits.limitsFor(tenantId);
+  }
+
+  /** The tenant's budgets, sorted by budget id. */
+  budgetsFor(tenantId: string): readonly CachedBudget[] {
+    return this.budgets.budgetsFor(tenantId);
   }
 
   /** The most recent dead letters (at most 100); `status().deadLetters` counts them all. */

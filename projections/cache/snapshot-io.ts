@@ -9,11 +9,11 @@ export type Fold = CategoryFold<DomainEvent, unknown>;
  * changes what it keeps): a snapshot is only as valid as the code that took it, and nothing
  * else checks that. A snapshot of another format is refused, so the cache starts from 0.
  */
-export const SNAPSHOT_FORMAT = 1;
+export const SNAPSHOT_FORMAT = 2;
 
 /**
  * The folded state of a GatewayState as of `position`: per category, each stream's
- * aggregate state. Plain data (structured-clonable; JSON-safe today), so it can be stored
+ * aggregate state. Plain data (structured-clonable; budget states hold a Set, so not JSON as is), so it can be stored
  * and a later process started from it (`GatewayStateOptions.from`) reads only the tail of
  * the log. Where and how often to store one is not decided yet; this is the hook.
  */

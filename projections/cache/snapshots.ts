@@ -1,4 +1,7 @@
 import type { ApiKeyScope } from '../../domain/apikey/commands.js';
+import type { BudgetAction } from '../../domain/budget/commands.js';
+import type { BudgetPeriod } from '../../domain/budget/period.js';
+import type { RateLimitFigures } from '../../domain/limits/commands.js';
 import type { Provider } from '../../domain/deployment/commands.js';
 import type { DeploymentPrice } from '../../domain/deployment/events.js';
 import type { PolicyRules } from '../../domain/policy/commands.js';
@@ -60,6 +63,11 @@ export interface CachedDeployment {
   readonly region: string;
   /** null: the provider's default endpoint. */
   readonly baseUrl: string | null;
+  /**
+   * The NAME of the secret to call the upstream with, resolved per call by the gateway's
+   * SecretSource (engines/secrets/credential.ts); null: no credential. Never the secret.
+   */
+  readonly credentialRef: string | null;
   /** Relative share of the alias's traffic; 0 = registered but not to be routed to. */
   readonly weight: number;
   readonly enabled: boolean;
@@ -74,3 +82,24 @@ export interface CachedDeployment {
  * or completed), so `assignsToCandidate` from domain/rollout applies to it as is.
  */
 export type CachedRollout = Extract<RolloutState, { status: 'active' | 'paused' | 'completed' }>;
+
+/** A tenant's ceilings: its own and each key's (a key without an entry is unlimited on its own). */
+export interface CachedLimits {
+  readonly tenant: Frozen<RateLimitFigures>;
+  readonly keys: Readonly<Record<string, Frozen<RateLimitFigures>>>;
+}
+
+/** A budget as admission enforces it (see BudgetFold). */
+export interface CachedBudget {
+  readonly tenantId: string;
+  readonly budgetId: string;
+  readonly period: BudgetPeriod;
+  readonly limitMicros: number;
+  readonly currency: string;
+  readonly action: BudgetAction;
+  readonly alertThresholds: readonly number[];
+  /** Start of the period the budget's own events last saw; admission computes the current one from the clock. */
+  readonly periodStart: string;
+  /** Spend recorded on the budget by command (manual adjustments), in its current period. */
+  readonly adjustmentsMicros: number;
+}

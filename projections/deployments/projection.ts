@@ -20,6 +20,8 @@ export interface DeploymentDoc extends Doc {
   readonly modelAlias: string;
   readonly region: string;
   readonly baseUrl: string | null;
+  /** The name of the secret the gateway calls the upstream with; the secret itself is never here. */
+  readonly credentialRef: string | null;
   readonly weight: number;
   readonly enabled: boolean;
   readonly disabledReason: string | null;
@@ -37,13 +39,14 @@ const isDeploymentEventType = eventTypeGuard<DeploymentEvent['type']>({
   DeploymentPriceChanged: true,
   DeploymentDisabled: true,
   DeploymentEnabled: true,
+  DeploymentCredentialRefSet: true,
 });
 
 function evolveDeployment(doc: DeploymentDoc | null, recorded: RecordedEvent): DeploymentDoc | null {
   const event = toDomainEvent<DeploymentEvent>(recorded);
   const at = occurredAt(recorded);
   if (event.type === 'DeploymentRegistered') {
-    const { deploymentId, provider, upstreamModel, modelAlias, region, baseUrl, weight, price } = event.data;
+    const { deploymentId, provider, upstreamModel, modelAlias, region, baseUrl, credentialRef, weight, price } = event.data;
     return {
       id: deploymentId,
       tenantId: PLATFORM_TENANT,
@@ -54,6 +57,7 @@ function evolveDeployment(doc: DeploymentDoc | null, recorded: RecordedEvent): D
       modelAlias,
       region,
       baseUrl,
+      credentialRef,
       weight,
       enabled: true,
       disabledReason: null,
@@ -74,6 +78,8 @@ function evolveDeployment(doc: DeploymentDoc | null, recorded: RecordedEvent): D
       return { ...touched, enabled: false, disabledReason: event.data.reason };
     case 'DeploymentEnabled':
       return { ...touched, enabled: true, disabledReason: null };
+    case 'DeploymentCredentialRefSet':
+      return { ...touched, credentialRef: event.data.credentialRef };
     default:
       return assertNever(event, 'deployment event');
   }
@@ -81,7 +87,8 @@ function evolveDeployment(doc: DeploymentDoc | null, recorded: RecordedEvent): D
 
 export const deploymentsProjection: Projection = {
   name: 'deployments',
-  version: 1,
+  // v2: documents gained credentialRef; the runtime rebuilds v2 beside v1 on start.
+  version: 2,
   collection: 'deployments',
   indexes: ['modelAlias', 'provider', 'enabled'],
   documentId(event) {

@@ -5,6 +5,7 @@ import type { Doc } from '../../engines/readmodel/port.js';
 import { ALL_PROJECTIONS } from '../../projections/index.js';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { populatedTenant, registeredDeployment } from '../support/fixtures.js';
+import { appendOutcome, completedOutcome } from '../support/inference.js';
 
 /** Every document of a logical collection (through its alias), canonicalised, by id. */
 async function snapshot(app: TestApp, collection: string): Promise<Map<string, string>> {
@@ -30,6 +31,8 @@ describe('projection rebuild', () => {
       const tenant = await populatedTenant(app);
       await app.request('POST', `/admin/tenants/${tenant.tenantId}/api-keys/${tenant.keyId}/rotate`);
       await app.request('POST', `/admin/tenants/${tenant.tenantId}/budgets/monthly/spend`, { body: { amountMicros: 5_000_000, currency: 'USD', requestId: 'req-2' } });
+      const outcome = completedOutcome({ tenantId: tenant.tenantId, requestId: `r${i}`, keyId: tenant.keyId, modelAlias: 'a.b', deploymentId: 'd' });
+      await appendOutcome(app.nexus.deps.eventStore, outcome, new Date().toISOString());
       if (i === 1) await app.request('POST', `/admin/tenants/${tenant.tenantId}/suspend`, { body: { reason: 'unpaid' } });
     }
     await registeredDeployment(app, 'rebuild-dep');

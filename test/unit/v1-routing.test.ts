@@ -5,7 +5,7 @@ import type { CachedDeployment } from '../../projections/cache/snapshots.js';
 
 const deployment = (deploymentId: string, weight: number): CachedDeployment => {
   const price = { priceVersion: 1, inputPricePerMTokMicros: 1, outputPricePerMTokMicros: 1, currency: 'USD', effectiveFrom: '2026-01-01T00:00:00Z' };
-  return { deploymentId, provider: 'mock', upstreamModel: 'mock-echo', modelAlias: 'a', region: 'eu', baseUrl: null, weight, enabled: true, price, prices: [price] };
+  return { deploymentId, provider: 'mock', upstreamModel: 'mock-echo', modelAlias: 'a', region: 'eu', baseUrl: null, credentialRef: null, weight, enabled: true, price, prices: [price] };
 };
 
 describe('data plane attempt order', () => {

@@ -6,12 +6,19 @@
  *   fail-401-echo     401 whose message echoes the credential it received (a leaky upstream)
  *   hang              never answers
  *   drop              closes the socket before sending a byte
+ *   drop-after-headers     200 with event-stream headers, then closes the socket before any event
+ *   stall-after-headers    200 with event-stream headers, then never sends an event
+ *   flaky-429-ms-{tag}     the first request naming this model: 429 with `retry-after-ms: 50`;
+ *                          every later one answers normally (a fresh tag per test)
  * The streaming `drop-mid-stream` scenario is handled by each fake's stream writer.
  */
 import type { ServerResponse } from 'node:http';
 import { sendJson, type RecordedRequest } from './server.js';
 
 export type ErrorBody = (message: string, type: string) => unknown;
+
+/** Flaky models that have already failed once (in this process, so tests use fresh tags). */
+const flakyModelsFailed = new Set<string>();
 
 export const openAiErrorBody: ErrorBody = (message, type) => ({ error: { message, type, code: null } });
 
@@ -40,7 +47,26 @@ export function handleScenario(model: string, req: RecordedRequest, res: ServerR
     case 'drop':
       req.socket.destroy();
       return true;
+    case 'drop-after-headers':
+      acceptStream(res);
+      setTimeout(() => req.socket.destroy(), 20); // let the headers reach the client first
+      return true;
+    case 'stall-after-headers':
+      acceptStream(res);
+      return true; // never send an event
     default:
-      return false;
+      return handleFlaky(model, res, errorBody);
   }
+}
+
+function acceptStream(res: ServerResponse): void {
+  res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
+  res.flushHeaders();
+}
+
+function handleFlaky(model: string, res: ServerResponse, errorBody: ErrorBody): boolean {
+  if (!model.startsWith('flaky-429-ms-') || flakyModelsFailed.has(model)) return false;
+  flakyModelsFailed.add(model);
+  sendJson(res, 429, errorBody('Rate limit reached.', 'rate_limit_error'), { 'retry-after-ms': '50' });
+  return true;
 }

@@ -65,7 +65,7 @@ export function commandsOn(store: EventStore) {
       await policy('PublishPolicyVersion', { tenantId, policyId, rules });
       return policy('AttachPolicy', { tenantId, policyId });
     },
-    registerDeployment: (deploymentId: string, modelAlias: string, options: { weight?: number; inputPrice?: number; now?: string } = {}) =>
+    registerDeployment: (deploymentId: string, modelAlias: string, options: { weight?: number; inputPrice?: number; credentialRef?: string | null; now?: string } = {}) =>
       deployment(
         'RegisterDeployment',
         {
@@ -75,6 +75,7 @@ export function commandsOn(store: EventStore) {
           modelAlias,
           region: 'eu',
           baseUrl: 'https://api.openai.com/v1',
+          credentialRef: options.credentialRef ?? null,
           inputPricePerMTokMicros: options.inputPrice ?? 150_000,
           outputPricePerMTokMicros: 600_000,
           currency: 'USD',

@@ -52,13 +52,17 @@ describe('GatewayState (gateway cache)', () => {
   });
 
   describe('deployment catalog', () => {
-    it('follows weight, price, disable and enable, and keeps the price history for as-of lookups', async () => {
+    it('follows credential, weight, price, disable and enable, and keeps the price history for as-of lookups', async () => {
       const alias = freshId('alias');
       const [a, b] = [freshId('dep'), freshId('dep')].sort();
-      await cmd.registerDeployment(a, alias, { inputPrice: 150_000, now: at(0) });
+      await cmd.registerDeployment(a, alias, { inputPrice: 150_000, credentialRef: 'openai-prod', now: at(0) });
       await synced(await cmd.registerDeployment(b, alias, { weight: 0 }));
       expect(state.deploymentsFor(alias).map((d) => [d.deploymentId, d.weight])).to.deep.equal([[a, 100], [b, 0]]);
-      expect(state.deploymentsFor(alias)[0]).to.deep.include({ provider: 'openai', upstreamModel: `${alias}-2024-07-18`, region: 'eu', baseUrl: 'https://api.openai.com/v1', enabled: true });
+      expect(state.deploymentsFor(alias)[0]).to.deep.include({ provider: 'openai', upstreamModel: `${alias}-2024-07-18`, region: 'eu', baseUrl: 'https://api.openai.com/v1', credentialRef: 'openai-prod', enabled: true });
+      expect(state.deployment(b)).to.include({ credentialRef: null });
+
+      await synced(await cmd.deployment('SetDeploymentCredentialRef', { deploymentId: a, credentialRef: 'openai-rotated' }));
+      expect(state.deployment(a), 'the next call uses the newly named secret').to.include({ credentialRef: 'openai-rotated' });
 
       await synced(await cmd.deployment('ChangeDeploymentWeight', { deploymentId: a, weight: 300 }));
       expect(state.deploymentsFor(alias)[0].weight).to.equal(300);

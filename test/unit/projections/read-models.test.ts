@@ -173,8 +173,8 @@ describe('read models', () => {
     const events = [
       record(stream, {
         type: 'DeploymentRegistered',
-        data: { deploymentId: 'gpt4o-eu', provider: 'openai', upstreamModel: 'gpt-4o-2024-08-06', modelAlias: 'gpt-4o', region: 'eu', baseUrl: null, weight: 100, price: price(1, 2_500_000, at(0)) },
-      }, at(0)),
+        data: { deploymentId: 'gpt4o-eu', provider: 'openai', upstreamModel: 'gpt-4o-2024-08-06', modelAlias: 'gpt-4o', region: 'eu', baseUrl: null, credentialRef: 'openai-prod', weight: 100, price: price(1, 2_500_000, at(0)) },
+      }, at(0), 2),
       record(stream, { type: 'DeploymentPriceChanged', data: { deploymentId: 'gpt4o-eu', price: price(2, 2_000_000, at(10)) } }, at(5)),
       record(stream, { type: 'DeploymentWeightChanged', data: { deploymentId: 'gpt4o-eu', weight: 20, previousWeight: 100 } }, at(6)),
       record(stream, { type: 'DeploymentDisabled', data: { deploymentId: 'gpt4o-eu', reason: 'provider outage' } }, at(7)),
@@ -182,7 +182,7 @@ describe('read models', () => {
 
     it('is a platform document with the current price and every price version', () => {
       const doc = project(deploymentsProjection, events).get('gpt4o-eu');
-      expect(doc).to.include({ tenantId: 'platform', deploymentId: 'gpt4o-eu', modelAlias: 'gpt-4o', weight: 20, enabled: false, disabledReason: 'provider outage', createdAt: at(0), updatedAt: at(7) });
+      expect(doc).to.include({ tenantId: 'platform', deploymentId: 'gpt4o-eu', modelAlias: 'gpt-4o', credentialRef: 'openai-prod', weight: 20, enabled: false, disabledReason: 'provider outage', createdAt: at(0), updatedAt: at(7) });
       expect(doc?.price).to.deep.equal(price(2, 2_000_000, at(10)));
       expect(doc?.priceHistory).to.deep.equal([price(1, 2_500_000, at(0)), price(2, 2_000_000, at(10))]);
     });
@@ -190,6 +190,16 @@ describe('read models', () => {
     it('re-enabling clears the reason', () => {
       const enabled = [...events, record(stream, { type: 'DeploymentEnabled', data: { deploymentId: 'gpt4o-eu' } }, at(8))];
       expect(project(deploymentsProjection, enabled).get('gpt4o-eu')).to.include({ enabled: true, disabledReason: null });
+    });
+
+    it('follows the credential by name, and reads v1 registrations (before credentials) as having none', () => {
+      const renamed = [...events, record(stream, { type: 'DeploymentCredentialRefSet', data: { deploymentId: 'gpt4o-eu', credentialRef: 'openai-2027', previousCredentialRef: 'openai-prod' } }, at(8))];
+      expect(project(deploymentsProjection, renamed).get('gpt4o-eu')).to.include({ credentialRef: 'openai-2027', updatedAt: at(8) });
+      const v1 = record('deployment-platform.old', {
+        type: 'DeploymentRegistered',
+        data: { deploymentId: 'old', provider: 'openai', upstreamModel: 'gpt-4', modelAlias: 'gpt-4', region: 'eu', baseUrl: null, weight: 100, price: price(1, 1, at(0)) },
+      }, at(9), 1);
+      expect(project(deploymentsProjection, [v1]).get('old')).to.include({ credentialRef: null, enabled: true });
     });
 
     it('is the collection every tenant may read', () => expect(SHARED_COLLECTIONS).to.deep.equal(['deployments']));
@@ -237,6 +247,14 @@ describe('read models', () => {
     });
 
     it('ignores streams outside the naming convention', () => expect(auditTimelineProjection.documentId(events[7])).to.equal(null));
+
+    it('names the secret a deployment uses, never a value', () => {
+      const set = record('deployment-platform.d1', { type: 'DeploymentCredentialRefSet', data: { deploymentId: 'd1', credentialRef: 'openai-2027', previousCredentialRef: null } }, at(8));
+      const removed = record('deployment-platform.d1', { type: 'DeploymentCredentialRefSet', data: { deploymentId: 'd1', credentialRef: null, previousCredentialRef: 'openai-2027' } }, at(9));
+      const timeline = project(auditTimelineProjection, [set, removed]);
+      expect(timeline.get(auditEntryId(set.position))?.summary).to.equal('deployment d1 credential set to secret openai-2027');
+      expect(timeline.get(auditEntryId(removed.position))?.summary).to.equal('deployment d1 credential removed');
+    });
   });
 
   it('rebuilds byte-identical documents from the same events', () => {

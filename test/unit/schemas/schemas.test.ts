@@ -74,6 +74,19 @@ describe('event schema registry', () => {
   }
 });
 
+describe('upcasters', () => {
+  it('reads a v1 deployment (before provider credentials) as one without a credential', () => {
+    const v1 = {
+      deploymentId: 'd1', provider: 'openai', upstreamModel: 'gpt-4o', modelAlias: 'gpt-4o', region: 'eu', baseUrl: null, weight: 100,
+      price: { priceVersion: 1, inputPricePerMTokMicros: 1, outputPricePerMTokMicros: 2, currency: 'USD', effectiveFrom: '2026-01-01T00:00:00Z' },
+    };
+    assertValidEventData('DeploymentRegistered', v1, 1);
+    const current = upcast('DeploymentRegistered', 1, v1);
+    expect(current).to.deep.equal({ ...v1, credentialRef: null });
+    assertValidEventData('DeploymentRegistered', current);
+  });
+});
+
 describe('assertValidEventData', () => {
   const published = {
     tenantId: 'acme',

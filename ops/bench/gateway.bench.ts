@@ -1,0 +1,188 @@
+/**
+ * Gateway benchmark: what NexusAI adds to a chat completion, next to the floor any Node.js
+ * gateway sits on, all measured in one run on this machine.
+ *
+ *   npx tsx ops/bench/gateway.bench.ts
+ *   BENCH_SECONDS=30 BENCH_RATES=200,500,1000 BENCH_CONNECTIONS=64 npx tsx ops/bench/gateway.bench.ts
+ *   BENCH_CPU_PROF=1 npx tsx ops/bench/gateway.bench.ts      # + a CPU profile of the NexusAI process
+ *
+ * Processes (each its own event loop; all on 127.0.0.1):
+ * - a fast upstream speaking OpenAI chat completions (gateway/upstream.ts);
+ * - the load generator (gateway/load.ts): open loop at fixed rates, latency from the scheduled
+ *   send time (no coordinated omission), HDR histograms; then closed loop at max throughput;
+ * - one target at a time, started before and stopped after its phases:
+ *   (1) the upstream directly; (2) a bare node:http + undici proxy (gateway/bare-proxy.ts);
+ *   (3) NexusAI as `npm start` runs it (api/main.ts under tsx, embedded engines in a temporary
+ *   data dir), configured over its admin API (gateway/nexus.ts).
+ * Phases per target: warm-up (BENCH_WARMUP_SECONDS, 5 s at 500 req/s), each of BENCH_RATES
+ * (200, 500, 1000 req/s) for BENCH_SECONDS (10 s), then BENCH_CONNECTIONS (64) closed loops
+ * for BENCH_SECONDS. Prints a table per target and the summary against the issue's targets.
+ * Exits 0 whatever the figures; 1 if the harness broke or more than 1% of a phase's requests
+ * failed (the figures would not mean what they say).
+ */
+import type { ChildProcess } from 'node:child_process';
+import { mkdtempSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { summarizeProfile } from './gateway/cpu-profile.js';
+import { cpuShares, sampleCpu, type CpuSample } from './gateway/cpu-usage.js';
+import { startNexus } from './gateway/nexus.js';
+import { Processes } from './gateway/processes.js';
+import { CHAT_PATH, CHAT_REQUEST, type LoadMessage, type LoadTarget, type Phase, type RunMessage } from './gateway/protocol.js';
+import { TARGETS, TARGET_LABELS, failureShare, isWarmUp, machine, phaseLabel, progressLine, summary, targetTable, type Measured, type Results, type TargetName } from './gateway/report.js';
+
+interface Options {
+  readonly seconds: number;
+  readonly warmupSeconds: number;
+  readonly rates: readonly number[];
+  readonly connections: number;
+  readonly targets: readonly TargetName[];
+  readonly cpuProfile: boolean;
+}
+
+const MAX_FAILURE_SHARE = 0.01;
+
+function phases(options: Options): Phase[] {
+  return [
+    { kind: 'rate', name: 'warm-up', rate: 500, seconds: options.warmupSeconds },
+    ...options.rates.map((rate): Phase => ({ kind: 'rate', name: `${rate}/s`, rate, seconds: options.seconds })),
+    { kind: 'max', name: 'max', connections: options.connections, seconds: options.seconds },
+  ];
+}
+
+/** Runs the phases against one target in a fresh load-generator process; resolves to every phase's figures. */
+function measure(processes: Processes, name: TargetName, target: LoadTarget, list: readonly Phase[], roles: { target: ChildProcess | null; upstream: ChildProcess }): Promise<Measured[]> {
+  const measured: Measured[] = [];
+  const generator = processes.fork('load.ts');
+  const sample = () => sampleCpu({ target: roles.target?.pid, load: generator.pid, upstream: roles.upstream.pid });
+  let started: CpuSample | null = null;
+  let settled = false;
+  return new Promise((resolve, reject) => {
+    generator.on('message', (message: LoadMessage) => {
+      if (message.type === 'started') started = sample();
+      else if (message.type === 'phase') {
+        const phase = { result: message.result, cpu: cpuShares(started, sample()) };
+        measured.push(phase);
+        console.log(progressLine(name, phase));
+      } else if (message.type === 'done') {
+        settled = true;
+        generator.disconnect(); // the generator exits on it
+        resolve(measured);
+      } else reject(new Error(`load generator failed: ${message.message}`));
+    });
+    generator.once('exit', (code) => {
+      if (!settled) reject(new Error(`load generator exited (code ${code}) after ${measured.length} of ${list.length} phases`));
+    });
+    const run: RunMessage = { type: 'run', target, phases: list };
+    generator.send(run);
+  });
+}
+
+const target = (origin: string, headers: Record<string, string> = {}): LoadTarget => ({
+  origin,
+  path: CHAT_PATH,
+  headers: { 'content-type': 'application/json', ...headers },
+  body: CHAT_REQUEST,
+});
+
+const monotonicMicros = (): number => Number(process.hrtime.bigint() / 1000n);
+
+export async function runGatewayBench(options: Options): Promise<boolean> {
+  const processes = new Processes();
+  const list = phases(options);
+  const results: Results = {};
+  const notes: string[] = [];
+  const totalSeconds = options.targets.length * (options.warmupSeconds + (options.rates.length + 1) * options.seconds);
+  console.log('# Gateway (chat completion through the gateway vs a bare proxy vs the upstream directly)');
+  console.log(`machine: ${machine()}`);
+  console.log(`phases per target: warm-up ${options.warmupSeconds} s at 500 req/s, ${options.rates.join(' / ')} req/s × ${options.seconds} s, max throughput ${options.connections} conns × ${options.seconds} s (~${Math.round(totalSeconds)} s of load)`);
+  try {
+    const upstream = processes.fork('upstream.ts');
+    const upstreamOrigin = `http://127.0.0.1:${await processes.listening(upstream, 'upstream')}`;
+    for (const name of options.targets) {
+      console.log(`\n${TARGET_LABELS[name]}`);
+      if (name === 'direct') results.direct = await measure(processes, name, target(upstreamOrigin), list, { target: null, upstream });
+      if (name === 'proxy') {
+        const proxy = processes.fork('bare-proxy.ts', [upstreamOrigin]);
+        const origin = `http://127.0.0.1:${await processes.listening(proxy, 'bare proxy')}`;
+        results.proxy = await measure(processes, name, target(origin), list, { target: proxy, upstream });
+        await processes.stop(proxy);
+      }
+      if (name === 'nexus') {
+        const profileDir = options.cpuProfile ? mkdtempSync(join(tmpdir(), 'nexus-gateway-profile-')) : null;
+        const nexus = await startNexus(processes, { upstreamOrigin, cpuProfileDir: profileDir });
+        for (const line of nexus.setup) console.log(`  setup: ${line}`);
+        const from = monotonicMicros();
+        results.nexus = await measure(processes, name, target(nexus.origin, { authorization: `Bearer ${nexus.apiKey}` }), list, { target: nexus.child, upstream });
+        const to = monotonicMicros();
+        const budget = await nexus.budgetAfterRun();
+        console.log(`  after: ${budget}`);
+        notes.push(...nexus.setup.map((line) => `NexusAI setup: ${line}`), `NexusAI after the run: ${budget}`);
+        await processes.stop(nexus.child);
+        if (nexus.logs.count > 0) notes.push(`NexusAI wrote ${nexus.logs.count} log line(s) at warn or above; the first: ${nexus.logs.first.join(' | ')}`);
+        if (profileDir !== null) printProfile(profileDir, { from, to });
+      }
+    }
+  } finally {
+    await processes.stopAll();
+  }
+
+  console.log('\n## Results\n');
+  console.log(`machine: ${machine()}\n`);
+  for (const name of TARGETS) {
+    const own = results[name];
+    if (own) console.log(`${targetTable(name, own.filter(({ result }) => !isWarmUp(result))).join('\n')}\n`);
+  }
+  for (const note of notes) console.log(note);
+  console.log('\n## Against the targets\n');
+  for (const line of summary(results, options.rates)) console.log(`- ${line}`);
+
+  const failed = TARGETS.flatMap((name) => (results[name] ?? []).filter(({ result }) => failureShare(result) > MAX_FAILURE_SHARE).map(({ result }) => ({ name, result })));
+  for (const { name, result } of failed) {
+    console.error(
+      `\n!!! ${TARGET_LABELS[name]}, ${isWarmUp(result) ? 'warm-up' : phaseLabel(result)}: ${(failureShare(result) * 100).toFixed(1)}% of ` +
+        `${result.sent} requests failed (first: ${result.firstFailure}). Its figures do not describe a working target.`,
+    );
+  }
+  return failed.length === 0;
+}
+
+function printProfile(dir: string, window: { from: number; to: number }): void {
+  // One file per thread (tsx's loader hooks run on one): the main thread is thread 0, CPU.<date>.<time>.<pid>.0.<seq>.cpuprofile.
+  const file = readdirSync(dir).find((entry) => /\.\d+\.0\.\d+\.cpuprofile$/.test(entry)) ?? readdirSync(dir).find((entry) => entry.endsWith('.cpuprofile'));
+  if (file === undefined) {
+    console.log(`  cpu profile: none written in ${dir}`);
+    return;
+  }
+  const profile = summarizeProfile(join(dir, file), window);
+  console.log(`  cpu profile: ${join(dir, file)} (kept; ${(profile.busyMs / 1000).toFixed(1)} s busy of ${(profile.windowMs / 1000).toFixed(1)} s under load)`);
+  console.log('  self time by area (share of busy time):');
+  for (const area of profile.areas) console.log(`    ${(area.share * 100).toFixed(1).padStart(5)}%  ${area.name}`);
+  console.log('  self time by function:');
+  for (const fn of profile.functions) console.log(`    ${(fn.share * 100).toFixed(1).padStart(5)}%  ${fn.name}`);
+}
+
+function options(env: NodeJS.ProcessEnv = process.env): Options {
+  const targets = (env.BENCH_TARGETS ?? TARGETS.join(',')).split(',').map((name) => name.trim());
+  const unknown = targets.filter((name) => !(TARGETS as readonly string[]).includes(name));
+  if (unknown.length > 0) throw new Error(`BENCH_TARGETS: unknown target(s) ${unknown.join(', ')}; known: ${TARGETS.join(', ')}`);
+  return {
+    seconds: Number(env.BENCH_SECONDS ?? 10),
+    warmupSeconds: Number(env.BENCH_WARMUP_SECONDS ?? 5),
+    rates: (env.BENCH_RATES ?? '200,500,1000').split(',').map(Number),
+    connections: Number(env.BENCH_CONNECTIONS ?? 64),
+    targets: TARGETS.filter((name) => targets.includes(name)),
+    cpuProfile: env.BENCH_CPU_PROF === '1' || env.BENCH_CPU_PROF === 'true',
+  };
+}
+
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  runGatewayBench(options()).then(
+    (sound) => process.exit(sound ? 0 : 1),
+    (error: unknown) => {
+      console.error(`gateway benchmark broke: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+      process.exit(1);
+    },
+  );
+}

@@ -1,0 +1,147 @@
+/**
+ * NexusAI as a benchmark target: started in its own process the way `npm start` starts it
+ * (api/main.ts under tsx, embedded engines in a temporary data dir), then configured over
+ * its admin API with one tenant, an inference key, a deployment of the alias `bench` on the
+ * fast upstream, a monthly blocking budget and, where the endpoints exist, generous limits.
+ */
+import type { ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { createInterface } from 'node:readline';
+import type { Processes } from './processes.js';
+import { REPO_ROOT } from './processes.js';
+import { BENCH_MODEL, CHAT_PATH, CHAT_REQUEST } from './protocol.js';
+
+export interface NexusTarget {
+  readonly child: ChildProcess;
+  readonly origin: string;
+  readonly apiKey: string;
+  /** What was configured, line by line, for the report (which parts of the pipeline were on). */
+  readonly setup: readonly string[];
+  /** The budget after the run, for the report: whether the pipeline charged it. */
+  budgetAfterRun(): Promise<string>;
+  /** Log lines NexusAI wrote after start-up (warnings, errors). */
+  readonly logs: { count: number; readonly first: string[] };
+}
+
+const TENANT = 'bench';
+const BUDGET = 'monthly';
+const DEPLOYMENT = 'bench-upstream';
+/** Limits far above anything the benchmark sends: the checks run, none refuses. */
+const GENEROUS_LIMITS = { requestsPerMinute: 10_000_000, tokensPerMinute: 1_000_000_000, maxConcurrent: 10_000 };
+
+interface AdminResponse {
+  readonly status: number;
+  readonly text: string;
+  readonly json: Record<string, unknown>;
+}
+
+/** Starts the process and resolves once it prints the line `npm start` prints when it listens. */
+async function startProcess(processes: Processes, options: { cpuProfileDir: string | null; adminToken: string }): Promise<{ child: ChildProcess; origin: string; logs: NexusTarget['logs'] }> {
+  const dataDir = processes.tempDir('nexus-gateway-bench-');
+  const profile = options.cpuProfileDir === null ? [] : ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfileDir}`];
+  // `node --import tsx api/main.ts` is what `tsx api/main.ts` runs, minus tsx's supervising parent process (so signals and --cpu-prof reach it).
+  const child = processes.spawn(process.execPath, [...profile, '--import', 'tsx', 'api/main.ts'], {
+    cwd: REPO_ROOT,
+    env: { ...process.env, NEXUS_HOST: '127.0.0.1', NEXUS_PORT: '0', NEXUS_DATA_DIR: dataDir, NEXUS_ADMIN_TOKEN: options.adminToken, NEXUS_LOG_LEVEL: 'warn' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const logs = { count: 0, first: [] as string[] };
+  const keep = (line: string) => {
+    if (line.trim() === '') return;
+    logs.count++;
+    if (logs.first.length < 5) logs.first.push(line.slice(0, 400));
+  };
+  if (child.stderr) createInterface({ input: child.stderr }).on('line', keep);
+  const origin = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('NexusAI did not start listening within 60 s')), 60_000);
+    child.once('exit', (code) => reject(new Error(`NexusAI exited (code ${code}) before listening; first log lines: ${logs.first.join(' | ')}`)));
+    if (!child.stdout) return reject(new Error('NexusAI has no stdout'));
+    let listening = false;
+    createInterface({ input: child.stdout }).on('line', (line) => {
+      const match = /NexusAI is listening on (http:\/\/\S+)/.exec(line);
+      if (match?.[1] !== undefined && !listening) {
+        listening = true;
+        clearTimeout(timer);
+        resolve(match[1]);
+      } else if (listening && line.startsWith('{')) keep(line); // pino's JSON lines; the rest is the start-up banner
+    });
+  });
+  return { child, origin, logs };
+}
+
+export async function startNexus(processes: Processes, options: { upstreamOrigin: string; cpuProfileDir: string | null }): Promise<NexusTarget> {
+  const adminToken = `bench-admin-${randomBytes(24).toString('hex')}`;
+  const { child, origin, logs } = await startProcess(processes, { cpuProfileDir: options.cpuProfileDir, adminToken });
+  const call = async (method: string, path: string, body?: unknown, token = adminToken): Promise<AdminResponse> => {
+    const response = await fetch(`${origin}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await response.text();
+    let json: Record<string, unknown> = {};
+    try {
+      json = text ? (JSON.parse(text) as Record<string, unknown>) : {};
+    } catch {
+      json = {};
+    }
+    return { status: response.status, text, json };
+  };
+  const must = async (method: string, path: string, body: unknown): Promise<AdminResponse> => {
+    const response = await call(method, path, body);
+    if (response.status < 200 || response.status >= 300) throw new Error(`NexusAI setup: ${method} ${path} answered ${response.status}: ${response.text.slice(0, 500)}`);
+    return response;
+  };
+
+  const setup: string[] = [];
+  await must('POST', '/admin/tenants', { tenantId: TENANT, name: 'Gateway benchmark', dataRegion: 'eu' });
+  const issued = await must('POST', `/admin/tenants/${TENANT}/api-keys`, { name: 'gateway benchmark', scopes: ['inference'] });
+  const apiKey = String(issued.json.key);
+  const keyId = String((issued.json.apiKey as { keyId?: unknown } | null)?.keyId);
+  setup.push(`tenant '${TENANT}', API key ${keyId} (scope inference)`);
+  // The adapter posts to `${baseUrl}/chat/completions`, so the base URL ends in /v1 as OpenAI's does.
+  const baseUrl = `${options.upstreamOrigin}/v1`;
+  await must('POST', '/admin/deployments', {
+    deploymentId: DEPLOYMENT, provider: 'openai-compatible', upstreamModel: 'bench-upstream', modelAlias: BENCH_MODEL, region: 'eu', baseUrl, weight: 100,
+    inputPricePerMTokMicros: 150_000, outputPricePerMTokMicros: 600_000, currency: 'USD',
+  });
+  setup.push(`deployment '${DEPLOYMENT}': openai-compatible, alias '${BENCH_MODEL}', ${baseUrl}, weight 100`);
+  await must('PUT', `/admin/tenants/${TENANT}/budgets/${BUDGET}`, { period: 'month', limitMicros: 1e15, currency: 'USD', action: 'block' });
+  setup.push(`budget '${BUDGET}': month, block, limit 10^15 micros`);
+  for (const [label, path] of [
+    ['tenant limits', `/admin/tenants/${TENANT}/limits`],
+    ['key limits', `/admin/tenants/${TENANT}/api-keys/${keyId}/limits`],
+  ] as const) {
+    // These endpoints are being added; without them the benchmark still runs, and says so.
+    const response = await call('PUT', path, GENEROUS_LIMITS);
+    setup.push(
+      response.status >= 200 && response.status < 300
+        ? `${label}: set (${JSON.stringify(GENEROUS_LIMITS)})`
+        : response.status === 404 || response.status === 405
+          ? `${label}: NOT set (PUT ${path.replace(keyId, ':keyId')} answered ${response.status}: the endpoint does not exist yet)`
+          : `${label}: NOT set (PUT answered ${response.status}: ${response.text.slice(0, 200)})`,
+    );
+  }
+
+  // One request through the whole pipeline, and its durable usage event, before any load.
+  const smoke = await fetch(`${origin}${CHAT_PATH}`, { method: 'POST', headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json' }, body: CHAT_REQUEST });
+  const answer = (await smoke.json()) as { choices?: unknown[] };
+  if (smoke.status !== 200 || !Array.isArray(answer.choices)) throw new Error(`NexusAI smoke request answered ${smoke.status}: ${JSON.stringify(answer).slice(0, 500)}`);
+  const requestId = smoke.headers.get('x-request-id');
+  const recorded = await call('GET', `/admin/audit/streams/inference-${TENANT}.${requestId}`);
+  const events = (recorded.json.events ?? []) as Array<{ type?: string }>;
+  setup.push(`usage event of a smoke request: ${events.map((event) => event.type).join(', ') || `none found (${recorded.status})`}`);
+
+  return {
+    child,
+    origin,
+    apiKey,
+    setup,
+    logs,
+    async budgetAfterRun() {
+      const budget = await call('GET', `/admin/tenants/${TENANT}/budgets/${BUDGET}`);
+      const spent = (budget.json.spentMicros ?? (budget.json.budget as { spentMicros?: unknown } | undefined)?.spentMicros) as number | undefined;
+      return budget.status === 200 ? `budget '${BUDGET}' spent after the run: ${spent ?? '?'} micros` : `budget '${BUDGET}': GET answered ${budget.status}`;
+    },
+  };
+}

@@ -1,0 +1,124 @@
+/**
+ * The gateway benchmark's tables (markdown, so they paste into RESULTS.md as printed) and the
+ * summary against the issue's targets: NexusAI's added p50 ≤ 1 ms, its added p99 at 500 req/s
+ * ≤ 2× the bare proxy's, its maximum throughput ≥ 50% of the bare proxy's ("added" = the
+ * target's figure − the upstream's own, measured directly in the same run).
+ */
+import { cpus, totalmem } from 'node:os';
+import type { CpuShares } from './cpu-usage.js';
+import type { PhaseResult } from './protocol.js';
+
+export const TARGETS = ['direct', 'proxy', 'nexus'] as const;
+export type TargetName = (typeof TARGETS)[number];
+
+export const TARGET_LABELS: Readonly<Record<TargetName, string>> = {
+  direct: 'upstream directly',
+  proxy: 'bare Node.js proxy (node:http + undici)',
+  nexus: 'NexusAI (whole pipeline)',
+};
+
+/** A phase's figures from the load generator, and who used the CPU meanwhile (measured by the parent). */
+export interface Measured {
+  readonly result: PhaseResult;
+  readonly cpu: CpuShares | null;
+}
+
+export type Results = Partial<Record<TargetName, readonly Measured[]>>;
+
+export const isWarmUp = (result: PhaseResult): boolean => result.phase.name === 'warm-up';
+
+const fmt = (value: number, digits = 0) => value.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+const ms = (value: number) => fmt(value, value < 10 ? 2 : 1);
+
+export function machine(): string {
+  const cores = cpus();
+  const memory = `${(totalmem() / 2 ** 30).toFixed(1)} GiB`;
+  return `${cores[0]?.model ?? 'unknown cpu'} · ${cores.length} cores · ${memory} · Node ${process.version} · ${process.platform}/${process.arch}`;
+}
+
+export function phaseLabel(result: PhaseResult): string {
+  return result.phase.kind === 'rate' ? `${fmt(result.phase.rate)} req/s` : `max (${result.phase.connections} conns)`;
+}
+
+const failures = (result: PhaseResult): number => result.errors + Object.values(result.non2xx).reduce((sum, count) => sum + count, 0);
+
+/** Failed answers as a share of the requests sent. */
+export const failureShare = (result: PhaseResult): number => (result.sent === 0 ? 0 : failures(result) / result.sent);
+
+/** One line per finished phase, while the benchmark runs. */
+export function progressLine(target: TargetName, { result, cpu }: Measured): string {
+  const failed = failures(result);
+  return (
+    `  ${target} | ${result.phase.name.padEnd(9)} | ${fmt(result.throughput).padStart(6)} ok/s | p50 ${ms(result.latency.p50)} ms | ` +
+    `p99 ${ms(result.latency.p99)} ms | max ${ms(result.latency.max)} ms | CPU ${cpuCell(cpu)}` +
+    `${failed > 0 ? ` | FAILED ${fmt(failed)} (${result.firstFailure ?? ''})` : ''}`
+  );
+}
+
+/** "target / load generator / upstream / other" in % of one core; the direct target is the upstream. */
+function cpuCell(cpu: CpuShares | null): string {
+  if (cpu === null) return '—';
+  return ['target', 'load', 'upstream', 'other'].map((role) => (cpu[role] === undefined ? '–' : fmt(cpu[role]))).join(' / ');
+}
+
+export function targetTable(target: TargetName, measured: readonly Measured[]): string[] {
+  const lines = [
+    `${TARGET_LABELS[target]}`,
+    '',
+    '| phase | achieved | ok | non-2xx | errors | p50 | p90 | p99 | p99.9 | max | service p50 / p99 | send lag p99 | CPU % target / load / upstream / other |',
+    '|---|---|---|---|---|---|---|---|---|---|---|---|---|',
+  ];
+  for (const { result, cpu } of measured) {
+    const { latency, service } = result;
+    const non2xx = Object.entries(result.non2xx).map(([status, count]) => `${fmt(count)}×${status}`).join(' ') || '0';
+    lines.push(
+      `| ${phaseLabel(result)} | ${fmt(result.throughput)}/s | ${fmt(result.ok)} | ${non2xx} | ${fmt(result.errors)} | ` +
+        `${ms(latency.p50)} | ${ms(latency.p90)} | ${ms(latency.p99)} | ${ms(latency.p999)} | ${ms(latency.max)} | ` +
+        `${ms(service.p50)} / ${ms(service.p99)} | ${result.sendLag ? ms(result.sendLag.p99) : '—'} | ${cpuCell(cpu)} |`,
+    );
+  }
+  lines.push(
+    '',
+    'Latencies in ms, 2xx answers only; fixed rates from the scheduled send time (open loop), max throughput from the send (closed loop). ' +
+      'CPU in % of one core (2 cores = 200%) during the phase; "other" is everything else on the machine.',
+  );
+  return lines;
+}
+
+const atRate = (measured: readonly Measured[] | undefined, rate: number) =>
+  measured?.find(({ result }) => !isWarmUp(result) && result.phase.kind === 'rate' && result.phase.rate === rate)?.result;
+const atMax = (measured: readonly Measured[] | undefined) => measured?.find(({ result }) => result.phase.kind === 'max')?.result;
+const verdict = (pass: boolean) => (pass ? 'PASS' : 'MISS');
+
+/** The three targets of the issue, each with PASS/MISS; lines say what could not be judged. */
+export function summary(results: Results, rates: readonly number[]): string[] {
+  const { direct, proxy, nexus } = results;
+  const lines: string[] = [];
+  if (direct && nexus) {
+    for (const rate of rates) {
+      const [d, p, n] = [atRate(direct, rate), atRate(proxy, rate), atRate(nexus, rate)];
+      if (!d || !n) continue;
+      const added = n.latency.p50 - d.latency.p50;
+      const proxyAdded = p ? ` (bare proxy adds ${ms(p.latency.p50 - d.latency.p50)} ms)` : '';
+      lines.push(`added p50 at ${fmt(rate)} req/s: NexusAI ${ms(added)} ms${proxyAdded} — target ≤ 1 ms: ${verdict(added <= 1)}`);
+    }
+  }
+  const [d500, p500, n500] = [atRate(direct, 500), atRate(proxy, 500), atRate(nexus, 500)];
+  if (d500 && p500 && n500) {
+    const nexusAdded = n500.latency.p99 - d500.latency.p99;
+    const proxyAdded = p500.latency.p99 - d500.latency.p99;
+    const ratio = proxyAdded > 0 ? ` = ${fmt(nexusAdded / proxyAdded, 1)}×` : ' (the bare proxy added nothing measurable: the ratio is undefined)';
+    lines.push(
+      `added p99 at 500 req/s: NexusAI ${ms(nexusAdded)} ms vs bare proxy ${ms(proxyAdded)} ms${ratio} — target ≤ 2×: ${verdict(nexusAdded <= 2 * Math.max(proxyAdded, 0))}`,
+    );
+  } else lines.push('added p99 at 500 req/s: not measured (needs all three targets and the 500 req/s phase)');
+  const [pMax, nMax, dMax] = [atMax(proxy), atMax(nexus), atMax(direct)];
+  if (pMax && nMax) {
+    const ratio = nMax.throughput / pMax.throughput;
+    const directNote = dMax ? `; upstream directly ${fmt(dMax.throughput)} req/s` : '';
+    lines.push(
+      `max throughput: NexusAI ${fmt(nMax.throughput)} req/s vs bare proxy ${fmt(pMax.throughput)} req/s = ${fmt(ratio * 100)}%${directNote} — target ≥ 50%: ${verdict(ratio >= 0.5)}`,
+    );
+  } else lines.push('max throughput ratio: not measured (needs the bare proxy and NexusAI)');
+  return lines;
+}

@@ -1,0 +1,41 @@
+import { budgetDecider } from '../../domain/budget/decide.js';
+import type { BudgetEvent } from '../../domain/budget/events.js';
+import type { BudgetState } from '../../domain/budget/state.js';
+import { CategoryFold } from './category-fold.js';
+import { deepFreeze, type CachedBudget } from './snapshots.js';
+
+const NO_BUDGETS: readonly CachedBudget[] = Object.freeze([]);
+
+/**
+ * Each tenant's budgets as the gateway enforces them at admission: limit, period, currency
+ * and action. Spend is not taken from here: the counters port holds the live figure (spent +
+ * reserved) and is seeded from the usage read model at each period start. A budget event
+ * that cannot be applied keeps the last known limit.
+ */
+export class BudgetFold extends CategoryFold<BudgetEvent, BudgetState> {
+  readonly category = 'budget';
+  private readonly byTenant = new Map<string, readonly CachedBudget[]>();
+
+  constructor() {
+    super(budgetDecider);
+  }
+
+  /** Sorted by budget id, so every process reserves in the same order. */
+  budgetsFor(tenantId: string): readonly CachedBudget[] {
+    return this.byTenant.get(tenantId) ?? NO_BUDGETS;
+  }
+
+  protected reindex(before: BudgetState, after: BudgetState): void {
+    if (before.status === 'active') this.replace(before.tenantId, before.budgetId, null);
+    if (after.status !== 'active') return;
+    const { tenantId, budgetId, period, limitMicros, currency, action, alertThresholds, periodStart, spentMicros } = after;
+    this.replace(tenantId, budgetId, deepFreeze({ tenantId, budgetId, period, limitMicros, currency, action, alertThresholds: [...alertThresholds], periodStart, adjustmentsMicros: spentMicros }));
+  }
+
+  private replace(tenantId: string, budgetId: string, budget: CachedBudget | null): void {
+    const rest = this.budgetsFor(tenantId).filter((other) => other.budgetId !== budgetId);
+    const next = budget === null ? rest : [...rest, budget].sort((a, b) => (a.budgetId < b.budgetId ? -1 : a.budgetId > b.budgetId ? 1 : 0));
+    if (next.length === 0) this.byTenant.delete(tenantId);
+    else this.byTenant.set(tenantId, Object.freeze(next));
+  }
+}
