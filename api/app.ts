@@ -20,6 +20,7 @@ import { CircuitBreakers, registerCircuitGauge } from './v1/circuit-breaker.js';
 import { dispatchPolicyFromConfig } from './v1/dispatch.js';
 import { tenantSpendSince } from '../projections/usage/spend.js';
 import { limitsRoutes } from './limits/routes.js';
+import { rolloutRoutes } from './rollout/routes.js';
 
 export const API_VERSION = '0.1.0';
 
@@ -69,6 +70,7 @@ export function createApp(deps: AppDeps): NexusApp {
     ...deploymentRoutes(deps),
     ...auditRoutes(deps),
     ...limitsRoutes(deps),
+    ...rolloutRoutes(deps),
     ...v1Routes(deps, inferencePipeline(deps)),
   );
   mountRoutes(router, routes);

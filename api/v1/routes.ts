@@ -5,6 +5,7 @@ import { estimatePromptTokens, requestedMaxOutputTokens } from './admission/esti
 import { completeChat, startChatStream } from './chat.js';
 import { clientGone } from './client-gone.js';
 import type { ChatCompletionRequest } from '../../engines/providers/port.js';
+import { messagesRoute } from './anthropic/route.js';
 import { embeddingsRoute } from './embeddings.js';
 import type { Admission, InferencePipeline } from './pipeline.js';
 import { routableDeployments } from './routing.js';
@@ -66,5 +67,6 @@ export function v1Routes(deps: AppDeps, pipeline: InferencePipeline): AnyRoute[]
       },
     }),
     embeddingsRoute(pipeline),
+    messagesRoute(pipeline),
   ];
 }

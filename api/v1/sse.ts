@@ -10,19 +10,33 @@ export interface StreamSummary {
   readonly finishReason: FinishReason | null;
   readonly timeToFirstTokenMs: number | null;
   readonly latencyMs: number;
-  /** Why the stream ended early; null when it ran to [DONE]. */
+  /** Why the stream ended early; null when it ran to its end. */
   readonly failure: { readonly kind: 'client_closed' | UpstreamError['kind']; readonly message: string } | null;
 }
 
-export interface SseOptions {
-  /** The alias the client asked for: chunks name it, never the upstream model. */
-  readonly alias: string;
-  /** Whether the client asked for the usage chunk (the gateway always asks upstream, to bill). */
-  readonly includeUsage: boolean;
+export interface RelayOptions {
   readonly startedAt: number;
   /** Aborted when the client hangs up: the iteration stops and the upstream is released. */
   readonly signal: AbortSignal;
 }
+
+export interface SseOptions extends RelayOptions {
+  /** The alias the client asked for: chunks name it, never the upstream model. */
+  readonly alias: string;
+  /** Whether the client asked for the usage chunk (the gateway always asks upstream, to bill). */
+  readonly includeUsage: boolean;
+}
+
+/** One surface's server-sent-event dialect: the frames (already `event:`/`data:` framed) for each moment of a stream. */
+export interface SseEncoder {
+  chunk(chunk: ChatCompletionChunk): readonly string[];
+  /** After the last chunk, when the stream ran to its end. */
+  end(): readonly string[];
+  /** Tells the client that the upstream failed mid-stream. */
+  failure(error: UpstreamError): string;
+}
+
+export const dataFrame = (payload: string): string => `data: ${payload}\n\n`;
 
 const elapsed = (since: number): number => Math.max(0, Math.round(performance.now() - since));
 
@@ -34,15 +48,32 @@ function forClient(chunk: ChatCompletionChunk, options: SseOptions): ChatComplet
   return { ...rest, model: options.alias };
 }
 
-/**
- * Relays provider chunks as OpenAI server-sent events (`data: <json>`, then `data: [DONE]`),
- * with back-pressure, and resolves `finished` with what billing needs once the stream ends.
- * An upstream failure mid-stream is sent as an `error` event (OpenAI SDKs raise it), never [DONE].
- */
+/** OpenAI's dialect: `data: <chunk json>`, then `data: [DONE]`; a failure is a data-only `error` object, which OpenAI SDKs raise. */
+function openAiEncoder(options: SseOptions): SseEncoder {
+  return {
+    chunk: (chunk) => {
+      const outgoing = forClient(chunk, options);
+      return outgoing ? [dataFrame(JSON.stringify(outgoing))] : [];
+    },
+    end: () => [dataFrame('[DONE]')],
+    failure: (error) => dataFrame(JSON.stringify({ error: { message: error.message, type: 'api_error', code: error.kind, param: null } })),
+  };
+}
+
+/** Relays provider chunks as OpenAI server-sent events; see relayEvents. */
 export function relaySse(chunks: AsyncIterable<ChatCompletionChunk>, options: SseOptions): { body: PassThrough; finished: Promise<StreamSummary> } {
+  return relayEvents(chunks, openAiEncoder(options), options);
+}
+
+/**
+ * Relays provider chunks in an encoder's dialect, with back-pressure, and resolves `finished`
+ * with what billing needs once the stream ends, whatever the dialect. An upstream failure
+ * mid-stream is sent as the encoder's failure frame, never as a normal end.
+ */
+export function relayEvents(chunks: AsyncIterable<ChatCompletionChunk>, encoder: SseEncoder, options: RelayOptions): { body: PassThrough; finished: Promise<StreamSummary> } {
   const body = new PassThrough();
-  const write = async (payload: string): Promise<void> => {
-    if (!body.write(`data: ${payload}\n\n`)) await once(body, 'drain', { signal: options.signal });
+  const write = async (frames: readonly string[]): Promise<void> => {
+    if (frames.length > 0 && !body.write(frames.join(''))) await once(body, 'drain', { signal: options.signal });
   };
   const finished = (async (): Promise<StreamSummary> => {
     let usage: Usage | null = null;
@@ -58,15 +89,14 @@ export function relaySse(chunks: AsyncIterable<ChatCompletionChunk>, options: Ss
         const first = chunk.choices.find((choice) => choice.index === 0);
         if (typeof first?.delta.content === 'string') completion = (completion ?? '') + first.delta.content;
         if (first?.finish_reason) finishReason = first.finish_reason;
-        const outgoing = forClient(chunk, options);
-        if (outgoing) await write(JSON.stringify(outgoing));
+        await write(encoder.chunk(chunk));
       }
-      if (!options.signal.aborted) await write('[DONE]');
+      if (!options.signal.aborted) await write(encoder.end());
     } catch (error) {
       if (!options.signal.aborted && !(error instanceof UpstreamError)) throw error;
       if (error instanceof UpstreamError) {
         failure = { kind: error.kind, message: error.message };
-        await write(JSON.stringify({ error: { message: error.message, type: 'api_error', code: error.kind, param: null } })).catch(() => undefined);
+        await write([encoder.failure(error)]).catch(() => undefined);
       }
     } finally {
       body.end();

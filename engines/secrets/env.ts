@@ -1,4 +1,4 @@
-import { readFileSync, unwatchFile, watchFile, type Stats } from 'node:fs';
+import { readFileSync, stat, statSync, type Stats } from 'node:fs';
 import { CREDENTIAL_REF_PATTERN } from '../../domain/deployment/commands.js';
 import type { SecretSource } from './port.js';
 
@@ -29,7 +29,8 @@ export interface EnvSecretSourceOptions {
  * empty value is no secret.
  *
  * Guarantees: a bad file at construction throws (naming the file, never a value); a bad file
- * later keeps the last good secrets and reports through `onRefreshError`; a change replaces
+ * later keeps the last good secrets and reports through `onRefreshError`. The file is polled
+ * (a stat per `pollMs`) and re-read when its inode, size or mtime changed; a change replaces
  * the whole map at once, so a call sees the old secrets or the new ones, never a mix. The
  * values are held in private fields, so logging or serialising the source shows none.
  */
@@ -38,7 +39,9 @@ export class EnvSecretSource implements SecretSource {
   #fromFile: ReadonlyMap<string, string> = new Map();
   readonly #file: string | null;
   readonly #onRefreshError: (error: Error) => void;
-  #watching = false;
+  /** The file's identity (inode, size, mtime) when it was last read, well or badly: a poll re-reads only on a change. */
+  #readVersion = '';
+  #poll: NodeJS.Timeout | null = null;
 
   constructor(options: EnvSecretSourceOptions = {}) {
     const env = options.env ?? process.env;
@@ -52,13 +55,11 @@ export class EnvSecretSource implements SecretSource {
     this.#file = file ? file : null;
     this.#onRefreshError = options.onRefreshError ?? (() => undefined);
     if (this.#file === null) return;
-    this.#fromFile = readSecretsFile(this.#file);
+    this.#load(this.#file);
     const pollMs = options.pollMs ?? DEFAULT_POLL_MS;
-    if (pollMs > 0) {
-      // Stat polling, not fs.watch: it follows the atomic symlink swap of mounted secret volumes.
-      watchFile(this.#file, { interval: pollMs, persistent: false }, this.#onFileChange);
-      this.#watching = true;
-    }
+    // Stat polling, not fs.watch: it follows the atomic symlink swap of mounted secret volumes,
+    // and compares with what was read (fs.watchFile's first baseline may already be the new file).
+    if (pollMs > 0) this.#poll = setInterval(() => this.#refreshIfChanged(), pollMs).unref();
   }
 
   /** The secrets file this source reads, if any (a path, never a value). */
@@ -75,7 +76,7 @@ export class EnvSecretSource implements SecretSource {
   refresh(): boolean {
     if (this.#file === null) return true;
     try {
-      this.#fromFile = readSecretsFile(this.#file);
+      this.#load(this.#file);
       return true;
     } catch (error) {
       this.#onRefreshError(error as Error);
@@ -84,13 +85,34 @@ export class EnvSecretSource implements SecretSource {
   }
 
   close(): void {
-    if (this.#watching && this.#file !== null) unwatchFile(this.#file, this.#onFileChange);
-    this.#watching = false;
+    if (this.#poll !== null) clearInterval(this.#poll);
+    this.#poll = null;
   }
 
-  readonly #onFileChange = (current: Stats, previous: Stats): void => {
-    if (current.mtimeMs !== previous.mtimeMs || current.size !== previous.size || current.ino !== previous.ino) this.refresh();
-  };
+  #load(file: string): void {
+    // The version before the read: a change during the read then shows at the next poll.
+    this.#readVersion = versionOf(file);
+    this.#fromFile = readSecretsFile(file);
+  }
+
+  #refreshIfChanged(): void {
+    const file = this.#file;
+    if (file === null) return;
+    stat(file, (error, stats) => {
+      if (this.#poll !== null && versionFrom(error, stats) !== this.#readVersion) this.refresh();
+    });
+  }
+}
+
+const versionFrom = (error: NodeJS.ErrnoException | null, stats: Stats | undefined): string =>
+  error || !stats ? `unreadable:${error?.code ?? ''}` : `${stats.dev}:${stats.ino}:${stats.size}:${stats.mtimeMs}`;
+
+function versionOf(file: string): string {
+  try {
+    return versionFrom(null, statSync(file));
+  } catch (error) {
+    return versionFrom(error as NodeJS.ErrnoException, undefined);
+  }
 }
 
 /** Parses the file into name → value; throws an Error naming the file and the entry at fault, never a value. */

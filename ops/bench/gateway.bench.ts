@@ -43,6 +43,8 @@ interface Options {
 
 const MAX_FAILURE_SHARE = 0.01;
 
+const monotonicMicros = (): number => Number(process.hrtime.bigint() / 1000n);
+
 function phases(options: Options): Phase[] {
   return [
     { kind: 'rate', name: 'warm-up', rate: 500, seconds: options.warmupSeconds },
@@ -56,13 +58,13 @@ function measure(processes: Processes, name: TargetName, target: LoadTarget, lis
   const measured: Measured[] = [];
   const generator = processes.fork('load.ts');
   const sample = () => sampleCpu({ target: roles.target?.pid, load: generator.pid, upstream: roles.upstream.pid });
-  let started: CpuSample | null = null;
+  let started: { cpu: CpuSample | null; at: number } = { cpu: null, at: 0 };
   let settled = false;
   return new Promise((resolve, reject) => {
     generator.on('message', (message: LoadMessage) => {
-      if (message.type === 'started') started = sample();
+      if (message.type === 'started') started = { cpu: sample(), at: monotonicMicros() };
       else if (message.type === 'phase') {
-        const phase = { result: message.result, cpu: cpuShares(started, sample()) };
+        const phase = { result: message.result, cpu: cpuShares(started.cpu, sample()), window: { from: started.at, to: monotonicMicros() } };
         measured.push(phase);
         console.log(progressLine(name, phase));
       } else if (message.type === 'done') {
@@ -85,8 +87,6 @@ const target = (origin: string, headers: Record<string, string> = {}): LoadTarge
   headers: { 'content-type': 'application/json', ...headers },
   body: CHAT_REQUEST,
 });
-
-const monotonicMicros = (): number => Number(process.hrtime.bigint() / 1000n);
 
 export async function runGatewayBench(options: Options): Promise<boolean> {
   const processes = new Processes();
@@ -113,15 +113,13 @@ export async function runGatewayBench(options: Options): Promise<boolean> {
         const profileDir = options.cpuProfile ? mkdtempSync(join(tmpdir(), 'nexus-gateway-profile-')) : null;
         const nexus = await startNexus(processes, { upstreamOrigin, cpuProfileDir: profileDir });
         for (const line of nexus.setup) console.log(`  setup: ${line}`);
-        const from = monotonicMicros();
         results.nexus = await measure(processes, name, target(nexus.origin, { authorization: `Bearer ${nexus.apiKey}` }), list, { target: nexus.child, upstream });
-        const to = monotonicMicros();
         const budget = await nexus.budgetAfterRun();
         console.log(`  after: ${budget}`);
         notes.push(...nexus.setup.map((line) => `NexusAI setup: ${line}`), `NexusAI after the run: ${budget}`);
         await processes.stop(nexus.child);
         if (nexus.logs.count > 0) notes.push(`NexusAI wrote ${nexus.logs.count} log line(s) at warn or above; the first: ${nexus.logs.first.join(' | ')}`);
-        if (profileDir !== null) printProfile(profileDir, { from, to });
+        if (profileDir !== null) printProfile(profileDir, results.nexus.filter(({ result }) => !isWarmUp(result)));
       }
     }
   } finally {
@@ -148,19 +146,24 @@ export async function runGatewayBench(options: Options): Promise<boolean> {
   return failed.length === 0;
 }
 
-function printProfile(dir: string, window: { from: number; to: number }): void {
+/** Self time of the NexusAI process: areas per phase, then functions over all measured phases. */
+function printProfile(dir: string, phases: readonly Measured[]): void {
   // One file per thread (tsx's loader hooks run on one): the main thread is thread 0, CPU.<date>.<time>.<pid>.0.<seq>.cpuprofile.
   const file = readdirSync(dir).find((entry) => /\.\d+\.0\.\d+\.cpuprofile$/.test(entry)) ?? readdirSync(dir).find((entry) => entry.endsWith('.cpuprofile'));
-  if (file === undefined) {
+  if (file === undefined || phases.length === 0) {
     console.log(`  cpu profile: none written in ${dir}`);
     return;
   }
-  const profile = summarizeProfile(join(dir, file), window);
-  console.log(`  cpu profile: ${join(dir, file)} (kept; ${(profile.busyMs / 1000).toFixed(1)} s busy of ${(profile.windowMs / 1000).toFixed(1)} s under load)`);
-  console.log('  self time by area (share of busy time):');
-  for (const area of profile.areas) console.log(`    ${(area.share * 100).toFixed(1).padStart(5)}%  ${area.name}`);
-  console.log('  self time by function:');
-  for (const fn of profile.functions) console.log(`    ${(fn.share * 100).toFixed(1).padStart(5)}%  ${fn.name}`);
+  const path = join(dir, file);
+  console.log(`  cpu profile of the NexusAI process: ${path} (kept). Self time, in % of the process's busy time:`);
+  for (const phase of phases) {
+    const profile = summarizeProfile(path, phase.window, 8);
+    const areas = profile.areas.map((area) => `${area.name} ${(area.share * 100).toFixed(0)}%`).join(', ');
+    console.log(`    ${phaseLabel(phase.result)} (busy ${(profile.busyMs / 1000).toFixed(1)} of ${(profile.windowMs / 1000).toFixed(1)} s): ${areas}`);
+  }
+  const whole = summarizeProfile(path, { from: phases[0]?.window.from ?? 0, to: phases[phases.length - 1]?.window.to ?? 0 }, 20);
+  console.log('    functions, all measured phases:');
+  for (const fn of whole.functions) console.log(`      ${(fn.share * 100).toFixed(1).padStart(5)}%  ${fn.name}`);
 }
 
 function options(env: NodeJS.ProcessEnv = process.env): Options {

@@ -36,8 +36,13 @@ export interface TestResponse {
   readonly text: string;
 }
 
+/**
+ * Pass NEXUS_DATA_DIR in `env` to start a second process-like instance on another's data
+ * (two gateways sharing one event store); the directory is then left for its owner to remove.
+ */
 export async function startTestApp(env: Record<string, string> = {}, logDestination?: NodeJS.WritableStream): Promise<TestApp> {
-  const dataDir = await mkdtemp(join(tmpdir(), 'nexus-test-'));
+  const ownsDataDir = env.NEXUS_DATA_DIR === undefined;
+  const dataDir = env.NEXUS_DATA_DIR ?? (await mkdtemp(join(tmpdir(), 'nexus-test-')));
   const config = loadConfig({ NEXUS_DATA_DIR: dataDir, NEXUS_LOG_LEVEL: 'silent', NEXUS_PORT: '0', ...env });
   const logger = logDestination ? createLogger('debug', logDestination) : undefined;
   const nexus = await bootstrap(config, { logger });
@@ -71,7 +76,7 @@ export async function startTestApp(env: Record<string, string> = {}, logDestinat
       await new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();
       await nexus.close();
-      await rm(dataDir, { recursive: true, force: true });
+      if (ownsDataDir) await rm(dataDir, { recursive: true, force: true });
     },
   };
 }

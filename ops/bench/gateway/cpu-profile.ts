@@ -63,7 +63,8 @@ function areaOf(frame: CallFrame): string {
 
 function nameOf(frame: CallFrame): string {
   if (V8_BUCKETS.has(frame.functionName) || frame.url === '') return frame.functionName || '(anonymous)';
-  return `${frame.functionName || '(anonymous)'} ${fileOf(frame.url)}:${frame.lineNumber + 1}`;
+  // Code compiled by tsx reports line 0 (its positions are in the generated module): the file is what locates it.
+  return `${frame.functionName || '(anonymous)'} ${fileOf(frame.url)}${frame.lineNumber > 0 ? `:${frame.lineNumber + 1}` : ''}`;
 }
 
 function rank(totals: Map<string, number>, busyMs: number, limit: number): Ranked[] {

@@ -21,6 +21,8 @@ export const TARGET_LABELS: Readonly<Record<TargetName, string>> = {
 export interface Measured {
   readonly result: PhaseResult;
   readonly cpu: CpuShares | null;
+  /** When the phase ran, in microseconds of the monotonic clock (to cut a CPU profile to it). */
+  readonly window: { readonly from: number; readonly to: number };
 }
 
 export type Results = Partial<Record<TargetName, readonly Measured[]>>;
