@@ -44,6 +44,7 @@ function inferencePipeline(deps: AppDeps): InferencePipeline {
   return new InferencePipeline({
     dispatchPolicy: dispatchPolicyFromConfig(deps.config),
     breakers,
+    secrets: deps.secrets,
     gateway: deps.gateway,
     counters: deps.counters,
     eventStore: deps.eventStore,

@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import { MemoryCounters } from '../engines/counters/memory/index.js';
 import type { Counters } from '../engines/counters/port.js';
 import { RedisCounters } from '../engines/counters/redis/index.js';
+import { EnvSecretSource } from '../engines/secrets/env.js';
 import { instrumentEventStore } from '../engines/eventstore/instrumented.js';
 import type { EventStore } from '../engines/eventstore/port.js';
 import { SqliteEventStore } from '../engines/eventstore/sqlite/index.js';
@@ -86,6 +87,8 @@ async function openCounters(config: Config): Promise<Counters> {
 export async function bootstrap(config: Config, options: BootstrapOptions = {}): Promise<Nexus> {
   const logger = options.logger ?? createLogger(config.NEXUS_LOG_LEVEL);
   await mkdir(config.NEXUS_DATA_DIR, { recursive: true });
+  // Before anything listens: a broken NEXUS_SECRETS_FILE stops the start with its path named (never a value).
+  const secrets = new EnvSecretSource({ onRefreshError: (err) => logger.warn({ err }, 'secrets file not reloaded; previous secrets kept') });
   const counters = await openCounters(config);
   const metrics = createMetrics();
   const rawEventStore = await SqliteEventStore.open({ path: join(config.NEXUS_DATA_DIR, 'events.db'), fsync: config.NEXUS_EVENT_STORE_FSYNC });
@@ -108,6 +111,7 @@ export async function bootstrap(config: Config, options: BootstrapOptions = {}):
     projections: projectionControl(runner, readModelStore, gateway),
     idempotency: counters.idempotency,
     counters,
+    secrets,
     credentials: new CachedCredentials(gateway),
     gateway,
     adminToken: adminToken.token,
@@ -131,6 +135,7 @@ export async function bootstrap(config: Config, options: BootstrapOptions = {}):
       await eventStore.close();
       await readModelStore.close();
       await counters.close();
+      secrets.close();
     },
   };
 }

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { IdempotencyStore } from '../commands/idempotency.js';
 import type { Counters } from '../engines/counters/port.js';
+import type { SecretSource } from '../engines/secrets/port.js';
 import type { EventStore } from '../engines/eventstore/port.js';
 import type { Doc, FindQuery, Page } from '../engines/readmodel/port.js';
 import type { GatewayState } from '../projections/cache/gateway-state.js';
@@ -49,6 +50,8 @@ export interface AppDeps {
   readonly idempotency: IdempotencyStore;
   /** Rate limits, concurrency and budget reservations (in process, or Redis when configured). */
   readonly counters: Counters;
+  /** Provider credentials by name (deployments' credentialRef); values never leave this port except into an upstream request header. */
+  readonly secrets: SecretSource;
   readonly credentials: CredentialDirectory;
   /** Hot-path state (tenants, catalog) the data plane routes with, without touching a database. */
   readonly gateway: GatewayState;

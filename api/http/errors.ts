@@ -75,7 +75,9 @@ function toProblem(error: unknown): HttpProblem {
 
 function writeProblem(ctx: Context, problem: HttpProblem): void {
   if (ctx.path.startsWith('/v1/')) {
-    const param = problem.issues[0]?.path ?? null;
+    // OpenAI names the request field itself ('messages.0.role'), not where the gateway found it ('body.…').
+    const path = problem.issues[0]?.path ?? null;
+    const param = path === null ? null : path.replace(/^body(\.|$)/, '') || null;
     const type = problem.kind === 'internal' ? 'api_error' : OPENAI_TYPE[problem.kind];
     writeDataPlaneError(ctx, { status: problem.status, message: problem.message, type, code: problem.kind, param, retryAfterMs: null });
     return;

@@ -1,4 +1,6 @@
-import type { ChatCompletion, ChatCompletionChunk, ChatCompletionRequest } from '../../engines/providers/port.js';
+import { countTextTokens } from '../../domain/inference/tokens.js';
+import type { ChatCompletion, ChatCompletionChunk, ChatCompletionRequest, Usage } from '../../engines/providers/port.js';
+import { estimatePromptTokens } from './admission/estimate.js';
 import type { CachedDeployment } from '../../projections/cache/snapshots.js';
 import { primeStream, type Dispatched } from './dispatch.js';
 import { GatewayError } from './errors.js';
@@ -44,6 +46,18 @@ export async function completeChat(admission: Admission, signal?: AbortSignal): 
   return { ...completion, model: facts.modelAlias };
 }
 
+/**
+ * A stream that broke after its first token without the provider's usage report is still
+ * billed: the prompt as the tokenizer counts it, and the completion text relayed so far.
+ * Nothing is billed when no token was relayed (the decider refuses that anyway).
+ */
+function partialUsage(admission: Admission, deployment: CachedDeployment, summary: StreamSummary): Usage | null {
+  if (summary.failure === null || summary.timeToFirstTokenMs === null) return null;
+  const prompt = estimatePromptTokens(admission.facts.request, deployment.upstreamModel);
+  const completion = summary.completion === null ? 0 : countTextTokens(summary.completion, deployment.upstreamModel);
+  return { prompt_tokens: prompt, completion_tokens: completion, total_tokens: prompt + completion };
+}
+
 /** A stream that has its first chunk (or at least its upstream's acceptance): the client's headers can go. */
 export interface StartedStream {
   readonly chunks: AsyncIterable<ChatCompletionChunk>;
@@ -68,7 +82,10 @@ export async function startChatStream(admission: Admission, signal: AbortSignal)
     chunks: dispatched.value,
     deployment: dispatched.deployment,
     finish: async (summary) => {
-      const served = { deployment: dispatched.deployment, attempts: dispatched.attempts, usage: summary.usage, latencyMs: summary.latencyMs, timeToFirstTokenMs: summary.timeToFirstTokenMs };
+      // The answering attempt was 'ok' when the stream started; a stream that broke afterwards (or
+      // that the client left) did not end ok, and the record says so on that attempt.
+      const attempts = summary.failure === null ? dispatched.attempts : dispatched.attempts.map((attempt, index, all) => (index === all.length - 1 ? { ...attempt, outcome: 'stream_interrupted' as const } : attempt));
+      const served = { deployment: dispatched.deployment, attempts, usage: summary.usage ?? partialUsage(admission, dispatched.deployment, summary), latencyMs: summary.latencyMs, timeToFirstTokenMs: summary.timeToFirstTokenMs };
       const ending: Ending = summary.failure
         ? { type: 'failed', errorKind: summary.failure.kind, errorMessage: summary.failure.message }
         : { type: 'completed', finishReason: summary.finishReason, completion: summary.completion };

@@ -2,6 +2,8 @@ import { setTimeout as delay } from 'node:timers/promises';
 import type { AttemptOutcome } from '../../domain/inference/commands.js';
 import { UpstreamError, type ChatProvider, type ProviderTarget, type UpstreamErrorKind } from '../../engines/providers/port.js';
 import { providerFor } from '../../engines/providers/registry.js';
+import { missingCredentialError, providerTargetCredential } from '../../engines/secrets/credential.js';
+import type { SecretSource } from '../../engines/secrets/port.js';
 import type { CachedDeployment } from '../../projections/cache/snapshots.js';
 import type { Config } from '../config.js';
 import { DEFAULT_CIRCUIT_POLICY, type CircuitBreakers, type CircuitPolicy, type Verdict } from './circuit-breaker.js';
@@ -73,10 +75,12 @@ export interface DispatchOptions {
   /** Jitter source, [0, 1). */
   readonly random?: () => number;
   readonly sleep?: Sleep;
+  /** Where deployments' credentialRefs resolve; none means every deployment calls without a credential. */
+  readonly secrets?: SecretSource;
 }
 
 export function targetOf(deployment: CachedDeployment, timeouts: ProviderTarget['timeouts'] = DEFAULT_DISPATCH_POLICY.timeouts): ProviderTarget {
-  // apiKey: provider credentials come with the secrets slice; null = the adapter's unauthenticated default.
+  // apiKey: set per call from the deployment's credentialRef (tryDeployment); null = the adapter's unauthenticated default.
   return { deploymentId: deployment.deploymentId, provider: deployment.provider, upstreamModel: deployment.upstreamModel, baseUrl: deployment.baseUrl, apiKey: null, timeouts };
 }
 
@@ -101,6 +105,7 @@ interface Run<T> {
   readonly signal: AbortSignal | undefined;
   readonly random: () => number;
   readonly sleep: Sleep;
+  readonly secrets: SecretSource | undefined;
   readonly startedAt: number;
   readonly attempts: Attempt[];
 }
@@ -135,7 +140,14 @@ async function attemptOnce<T>(deployment: CachedDeployment, provider: ChatProvid
 /** Calls one deployment, retrying as the policy says. */
 async function tryDeployment<T>(deployment: CachedDeployment, run: Run<T>): Promise<Tried<T>> {
   const provider = providerFor(deployment.provider);
-  const target = targetOf(deployment, run.policy.timeouts);
+  // A deployment that names a secret nobody configured is misconfigured: recorded as an auth
+  // failure without calling the upstream (or its breaker), and the chain moves on.
+  const credential = run.secrets === undefined ? null : providerTargetCredential(deployment, run.secrets);
+  if (credential?.status === 'missing') {
+    run.attempts.push({ deploymentId: deployment.deploymentId, outcome: 'auth', status: null, latencyMs: 0 });
+    return { ok: false, error: missingCredentialError(deployment.deploymentId, credential.credentialRef), stop: false };
+  }
+  const target = { ...targetOf(deployment, run.policy.timeouts), apiKey: credential?.apiKey ?? null };
   let lastError: UpstreamError | null = null;
   for (let attempt = 1; ; attempt++) {
     run.signal?.throwIfAborted();
@@ -173,6 +185,7 @@ export async function withFallback<T>(order: readonly CachedDeployment[], call: 
     signal: options.signal,
     random: options.random ?? Math.random,
     sleep: options.sleep ?? abortableSleep,
+    secrets: options.secrets,
     startedAt: performance.now(),
     attempts: [],
   };

@@ -7,6 +7,7 @@ import { ForbiddenError, NexusError } from '../../domain/shared/errors.js';
 import { ENTITY_ID_PATTERN } from '../../domain/shared/streams.js';
 import type { CountersUnavailableError, Counters } from '../../engines/counters/port.js';
 import type { EventStore } from '../../engines/eventstore/port.js';
+import type { SecretSource } from '../../engines/secrets/port.js';
 import type { ChatCompletionRequest } from '../../engines/providers/port.js';
 import type { GatewayState } from '../../projections/cache/gateway-state.js';
 import type { CachedDeployment } from '../../projections/cache/snapshots.js';
@@ -35,6 +36,8 @@ export interface PipelineDeps {
   readonly dispatchPolicy: DispatchPolicy;
   /** One registry per process: every request sees (and feeds) the same breaker per deployment. */
   readonly breakers: CircuitBreakers;
+  /** Resolves deployments' credentialRefs to provider keys, in memory. */
+  readonly secrets: SecretSource;
   /** Counts refusals and fail-open events for /metrics. */
   readonly onRefused?: (reason: string) => void;
 }
@@ -216,7 +219,7 @@ export class Admission {
    */
   async dispatch<T>(call: DeploymentCall<T>, signal?: AbortSignal): Promise<Dispatched<T>> {
     try {
-      return await withFallback(this.order, call, { policy: this.deps.dispatchPolicy, breakers: this.deps.breakers, signal });
+      return await withFallback(this.order, call, { policy: this.deps.dispatchPolicy, breakers: this.deps.breakers, secrets: this.deps.secrets, signal });
     } catch (error) {
       const errorKind = signal?.aborted ? 'client_closed' : 'server_error';
       const message = signal?.aborted ? 'the client closed the connection before an answer' : 'the gateway failed while dispatching';

@@ -20,7 +20,7 @@
  * Exits 0 whatever the figures; 1 if the harness broke or more than 1% of a phase's requests
  * failed (the figures would not mean what they say).
  */
-import type { ChildProcess } from 'node:child_process';
+import { execFileSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -28,7 +28,7 @@ import { pathToFileURL } from 'node:url';
 import { summarizeProfile } from './gateway/cpu-profile.js';
 import { cpuShares, sampleCpu, type CpuSample } from './gateway/cpu-usage.js';
 import { startNexus } from './gateway/nexus.js';
-import { Processes } from './gateway/processes.js';
+import { Processes, REPO_ROOT } from './gateway/processes.js';
 import { CHAT_PATH, CHAT_REQUEST, type LoadMessage, type LoadTarget, type Phase, type RunMessage } from './gateway/protocol.js';
 import { TARGETS, TARGET_LABELS, failureShare, isWarmUp, machine, phaseLabel, progressLine, summary, targetTable, type Measured, type Results, type TargetName } from './gateway/report.js';
 
@@ -96,6 +96,7 @@ export async function runGatewayBench(options: Options): Promise<boolean> {
   const totalSeconds = options.targets.length * (options.warmupSeconds + (options.rates.length + 1) * options.seconds);
   console.log('# Gateway (chat completion through the gateway vs a bare proxy vs the upstream directly)');
   console.log(`machine: ${machine()}`);
+  console.log(`code: ${codeVersion()}`);
   console.log(`phases per target: warm-up ${options.warmupSeconds} s at 500 req/s, ${options.rates.join(' / ')} req/s × ${options.seconds} s, max throughput ${options.connections} conns × ${options.seconds} s (~${Math.round(totalSeconds)} s of load)`);
   try {
     const upstream = processes.fork('upstream.ts');
@@ -118,7 +119,7 @@ export async function runGatewayBench(options: Options): Promise<boolean> {
         console.log(`  after: ${budget}`);
         notes.push(...nexus.setup.map((line) => `NexusAI setup: ${line}`), `NexusAI after the run: ${budget}`);
         await processes.stop(nexus.child);
-        if (nexus.logs.count > 0) notes.push(`NexusAI wrote ${nexus.logs.count} log line(s) at warn or above; the first: ${nexus.logs.first.join(' | ')}`);
+        for (const [line, count] of nexus.logs) notes.push(`NexusAI logged (warn or above) ${count}×: ${line}`);
         if (profileDir !== null) printProfile(profileDir, results.nexus.filter(({ result }) => !isWarmUp(result)));
       }
     }
@@ -127,7 +128,8 @@ export async function runGatewayBench(options: Options): Promise<boolean> {
   }
 
   console.log('\n## Results\n');
-  console.log(`machine: ${machine()}\n`);
+  console.log(`machine: ${machine()}`);
+  console.log(`code: ${codeVersion()}\n`);
   for (const name of TARGETS) {
     const own = results[name];
     if (own) console.log(`${targetTable(name, own.filter(({ result }) => !isWarmUp(result))).join('\n')}\n`);
@@ -166,15 +168,33 @@ function printProfile(dir: string, phases: readonly Measured[]): void {
   for (const fn of whole.functions) console.log(`      ${(fn.share * 100).toFixed(1).padStart(5)}%  ${fn.name}`);
 }
 
+/** The commit measured, and whether the working tree differed from it (other work in progress is measured too). */
+function codeVersion(): string {
+  try {
+    const git = (...args: string[]) => execFileSync('git', args, { cwd: REPO_ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    const changed = git('status', '--porcelain', '--untracked-files=normal').split('\n').filter((line) => line.trim() !== '').length;
+    return `${git('rev-parse', '--short', 'HEAD')}${changed > 0 ? ` + ${changed} uncommitted path(s) in the working tree` : ''}`;
+  } catch {
+    return 'unknown (not a git checkout)';
+  }
+}
+
 function options(env: NodeJS.ProcessEnv = process.env): Options {
   const targets = (env.BENCH_TARGETS ?? TARGETS.join(',')).split(',').map((name) => name.trim());
   const unknown = targets.filter((name) => !(TARGETS as readonly string[]).includes(name));
   if (unknown.length > 0) throw new Error(`BENCH_TARGETS: unknown target(s) ${unknown.join(', ')}; known: ${TARGETS.join(', ')}`);
+  const positive = (name: string, fallback: string): number => {
+    const value = Number(env[name] ?? fallback);
+    if (!Number.isFinite(value) || value <= 0) throw new Error(`${name} must be a positive number, not '${env[name]}'`);
+    return value;
+  };
+  const rates = (env.BENCH_RATES ?? '200,500,1000').split(',').map(Number);
+  if (rates.some((rate) => !Number.isFinite(rate) || rate <= 0)) throw new Error(`BENCH_RATES must be a comma-separated list of positive req/s, not '${env.BENCH_RATES}'`);
   return {
-    seconds: Number(env.BENCH_SECONDS ?? 10),
-    warmupSeconds: Number(env.BENCH_WARMUP_SECONDS ?? 5),
-    rates: (env.BENCH_RATES ?? '200,500,1000').split(',').map(Number),
-    connections: Number(env.BENCH_CONNECTIONS ?? 64),
+    seconds: positive('BENCH_SECONDS', '10'),
+    warmupSeconds: positive('BENCH_WARMUP_SECONDS', '5'),
+    rates,
+    connections: Math.round(positive('BENCH_CONNECTIONS', '64')),
     targets: TARGETS.filter((name) => targets.includes(name)),
     cpuProfile: env.BENCH_CPU_PROF === '1' || env.BENCH_CPU_PROF === 'true',
   };

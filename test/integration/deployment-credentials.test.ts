@@ -1,15 +1,7 @@
-import { Writable } from 'node:stream';
 import { expect } from 'chai';
 import { after, before, describe, it } from 'mocha';
 import { startTestApp, type TestApp, type TestResponse } from '../support/app.js';
-
-class LogSink extends Writable {
-  readonly lines: string[] = [];
-  override _write(chunk: Buffer, _encoding: BufferEncoding, done: () => void): void {
-    this.lines.push(...chunk.toString().split('\n').filter(Boolean));
-    done();
-  }
-}
+import { LogSink } from '../support/log-sink.js';
 
 /** A provider key as an operator would have it; it must never reach NexusAI through the API. */
 const SECRET = 'sk-Live_9F8e7D6c5B4a3928171605';

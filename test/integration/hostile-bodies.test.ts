@@ -23,7 +23,7 @@ describe('hostile request bodies on every command route', () => {
   const commandRoutes = () => app.nexus.app.routes.filter((route) => route.method !== 'get' && route.access !== 'inference');
   const url = (path: string) =>
     path.replace(/:(\w+)/g, (_m, name: string) => {
-      const values: Record<string, string> = { ...fixture, deploymentId, name: 'tenants' };
+      const values: Record<string, string> = { ...fixture, deploymentId, rolloutId: 'hostile-rollout', name: 'tenants' };
       const value = values[name];
       if (value === undefined) throw new Error(`no value for :${name}`);
       return value;

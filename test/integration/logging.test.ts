@@ -1,17 +1,8 @@
 import { expect } from 'chai';
-import { Writable } from 'node:stream';
 import { after, before, describe, it } from 'mocha';
 import { createLogger } from '../../api/http/logger.js';
 import { startTestApp, tenantWithKey, type TestApp } from '../support/app.js';
-
-/** Collects every log line the process writes. */
-class LogSink extends Writable {
-  readonly lines: string[] = [];
-  override _write(chunk: Buffer, _encoding: BufferEncoding, done: () => void): void {
-    this.lines.push(...chunk.toString().split('\n').filter(Boolean));
-    done();
-  }
-}
+import { LogSink } from '../support/log-sink.js';
 
 describe('structured logs', () => {
   const sink = new LogSink();

@@ -21,6 +21,8 @@ describe('tenant isolation on every query route', () => {
     victim = await populatedTenant(app);
     intruder = await populatedTenant(app);
     await registeredDeployment(app, deploymentId);
+    const rollout = await app.request('PUT', '/admin/rollouts/iso-rollout', { body: { modelAlias: 'gpt-4o-mini', candidateDeploymentId: deploymentId, percent: 10 } });
+    if (rollout.status !== 201) throw new Error(`rollout: ${rollout.status} ${rollout.text}`);
   });
   after(() => app.close());
 
@@ -32,8 +34,8 @@ describe('tenant isolation on every query route', () => {
     streamId: `policy-${victim.tenantId}.${victim.policyId}`,
   });
   /** Parameters naming resources every tenant may read (the shared catalog) or admin/public ones. */
-  const sharedParams: Record<string, string> = { deploymentId, name: 'tenants', asset: 'swagger-ui.css' };
-  const requiredQuery: Record<string, string> = { '/admin/audit/streams/:streamId/state': '?at=2100-01-01T00:00:00Z' };
+  const sharedParams: Record<string, string> = { deploymentId, rolloutId: 'iso-rollout', name: 'tenants', asset: 'swagger-ui.css' };
+  const requiredQuery: Record<string, string> = { '/admin/audit/streams/:streamId/state': '?at=2100-01-01T00:00:00Z', '/admin/rollouts': '?modelAlias=gpt-4o-mini' };
 
   const getRoutes = () =>
     app.nexus.app.router.stack

@@ -7,6 +7,20 @@ import { z } from 'zod';
  * Block types that cannot be expressed in the canonical format (document, search_result,
  * server tools …) fail here rather than being dropped silently.
  */
+/**
+ * Anthropic's `string | blocks` fields. A union reports a bad block as a bare "Invalid input"
+ * of the whole field; this names the block and what is wrong with it instead.
+ */
+function textOrBlocks<T extends z.ZodType>(block: T) {
+  return z.union([z.string(), z.array(block).max(1000)], {
+    error: (issue) => {
+      if (issue.code !== 'invalid_union' || !Array.isArray(issue.input)) return undefined;
+      const inner = issue.errors[1]?.[0];
+      return inner ? `item ${inner.path.join('.')}: ${inner.message}` : undefined;
+    },
+  });
+}
+
 const TextBlock = z.looseObject({ type: z.literal('text'), text: z.string() });
 
 const ImageSource = z.discriminatedUnion('type', [
@@ -25,7 +39,7 @@ const ToolUseBlock = z.looseObject({
 const ToolResultBlock = z.looseObject({
   type: z.literal('tool_result'),
   tool_use_id: z.string().min(1).max(256),
-  content: z.union([z.string(), z.array(z.discriminatedUnion('type', [TextBlock, ImageBlock])).max(1000)]).optional(),
+  content: textOrBlocks(z.discriminatedUnion('type', [TextBlock, ImageBlock])).optional(),
   is_error: z.boolean().optional(),
 });
 
@@ -38,7 +52,7 @@ export type ContentBlock = z.output<typeof ContentBlock>;
 
 export const MessageParam = z.looseObject({
   role: z.enum(['user', 'assistant']),
-  content: z.union([z.string(), z.array(ContentBlock).max(1000)]),
+  content: textOrBlocks(ContentBlock),
 });
 export type MessageParam = z.output<typeof MessageParam>;
 
@@ -61,7 +75,7 @@ export const MessagesBody = z.looseObject({
   model: z.string().min(1).max(200),
   max_tokens: z.number().int().min(1).max(1_000_000),
   messages: z.array(MessageParam).min(1).max(10_000),
-  system: z.union([z.string(), z.array(TextBlock).max(1000)]).optional(),
+  system: textOrBlocks(TextBlock).optional(),
   tools: z.array(CustomTool).max(1000).optional(),
   tool_choice: ToolChoice.optional(),
   temperature: z.number().min(0).max(1).optional(),

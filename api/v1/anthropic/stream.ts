@@ -88,7 +88,9 @@ export function anthropicEncoder(options: AnthropicStreamOptions): SseEncoder {
     end() {
       const opening = messageId === null ? start('gateway') : [];
       const delta = { stop_reason: stopReasonOf(finish), stop_sequence: null };
-      return [...opening, ...close(), eventFrame('message_delta', { delta, usage: anthropicUsageOf(usage) }), eventFrame('message_stop')];
+      // Without a usage report upstream, message_start's estimate stands (input_tokens is left out here).
+      const billed = usage === null ? { output_tokens: 0 } : anthropicUsageOf(usage);
+      return [...opening, ...close(), eventFrame('message_delta', { delta, usage: billed }), eventFrame('message_stop')];
     },
     failure(error) {
       return eventFrame('error', { error: { type: 'api_error', message: error.message } });

@@ -19,8 +19,8 @@ export interface NexusTarget {
   readonly setup: readonly string[];
   /** The budget after the run, for the report: whether the pipeline charged it. */
   budgetAfterRun(): Promise<string>;
-  /** Log lines NexusAI wrote after start-up (warnings, errors). */
-  readonly logs: { count: number; readonly first: string[] };
+  /** What NexusAI logged after start-up (warnings, errors): message → count. */
+  readonly logs: ReadonlyMap<string, number>;
 }
 
 const TENANT = 'bench';
@@ -36,25 +36,37 @@ interface AdminResponse {
 }
 
 /** Starts the process and resolves once it prints the line `npm start` prints when it listens. */
-async function startProcess(processes: Processes, options: { cpuProfileDir: string | null; adminToken: string }): Promise<{ child: ChildProcess; origin: string; logs: NexusTarget['logs'] }> {
+/** A log line as "msg: error message", with quoted ids blanked so repeats of one problem count together. */
+function logKey(line: string): string {
+  try {
+    const entry = JSON.parse(line) as { msg?: unknown; err?: { message?: unknown } };
+    const text = `${String(entry.msg ?? '')}${entry.err?.message === undefined ? '' : `: ${String(entry.err.message)}`}`;
+    return text.replace(/'[^']*'/g, "'…'").slice(0, 300);
+  } catch {
+    return line.slice(0, 300);
+  }
+}
+
+async function startProcess(processes: Processes, options: { cpuProfileDir: string | null; adminToken: string }): Promise<{ child: ChildProcess; origin: string; logs: Map<string, number> }> {
   const dataDir = processes.tempDir('nexus-gateway-bench-');
   const profile = options.cpuProfileDir === null ? [] : ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfileDir}`];
-  // `node --import tsx api/main.ts` is what `tsx api/main.ts` runs, minus tsx's supervising parent process (so signals and --cpu-prof reach it).
-  const child = processes.spawn(process.execPath, [...profile, '--import', 'tsx', 'api/main.ts'], {
+  // `node --import tsx api/main.ts` is what `tsx api/main.ts` runs, minus tsx's supervising parent process (so signals and
+  // --cpu-prof reach it); exit-with-parent.ts only stops it if the benchmark dies first.
+  const child = processes.spawn(process.execPath, [...profile, '--import', 'tsx', '--import', './ops/bench/gateway/exit-with-parent.ts', 'api/main.ts'], {
     cwd: REPO_ROOT,
     env: { ...process.env, NEXUS_HOST: '127.0.0.1', NEXUS_PORT: '0', NEXUS_DATA_DIR: dataDir, NEXUS_ADMIN_TOKEN: options.adminToken, NEXUS_LOG_LEVEL: 'warn' },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
   });
-  const logs = { count: 0, first: [] as string[] };
+  const logs = new Map<string, number>();
   const keep = (line: string) => {
     if (line.trim() === '') return;
-    logs.count++;
-    if (logs.first.length < 5) logs.first.push(line.slice(0, 400));
+    const key = logKey(line);
+    logs.set(key, (logs.get(key) ?? 0) + 1);
   };
   if (child.stderr) createInterface({ input: child.stderr }).on('line', keep);
   const origin = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error('NexusAI did not start listening within 60 s')), 60_000);
-    child.once('exit', (code) => reject(new Error(`NexusAI exited (code ${code}) before listening; first log lines: ${logs.first.join(' | ')}`)));
+    child.once('exit', (code) => reject(new Error(`NexusAI exited (code ${code}) before listening: ${[...logs.keys()].slice(0, 6).join(' | ')}`)));
     if (!child.stdout) return reject(new Error('NexusAI has no stdout'));
     let listening = false;
     createInterface({ input: child.stdout }).on('line', (line) => {
@@ -108,6 +120,7 @@ export async function startNexus(processes: Processes, options: { upstreamOrigin
   setup.push(`deployment '${DEPLOYMENT}': openai-compatible, alias '${BENCH_MODEL}', ${baseUrl}, weight 100`);
   await must('PUT', `/admin/tenants/${TENANT}/budgets/${BUDGET}`, { period: 'month', limitMicros: 1e15, currency: 'USD', action: 'block' });
   setup.push(`budget '${BUDGET}': month, block, limit 10^15 micros`);
+  setup.push(process.env.NEXUS_REDIS_URL ? `counters: Redis (${process.env.NEXUS_REDIS_URL})` : 'counters: in process (NEXUS_REDIS_URL not set, as `npm start` by default)');
   for (const [label, path] of [
     ['tenant limits', `/admin/tenants/${TENANT}/limits`],
     ['key limits', `/admin/tenants/${TENANT}/api-keys/${keyId}/limits`],

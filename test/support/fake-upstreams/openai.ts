@@ -64,11 +64,13 @@ function chunkEvents(body: ChatBody): SseMessage[] {
   return events;
 }
 
-function embeddings(body: { model: string; input: string | string[] }): unknown {
+/** Like OpenAI, honours encoding_format 'base64' (little-endian float32), which the official SDK asks for by default. */
+function embeddings(body: { model: string; input: string | string[]; encoding_format?: string }): unknown {
   const inputs = typeof body.input === 'string' ? [body.input] : body.input;
+  const encode = (vector: number[]): number[] | string => (body.encoding_format === 'base64' ? Buffer.from(new Float32Array(vector).buffer).toString('base64') : vector);
   return {
     object: 'list',
-    data: inputs.map((text, index) => ({ object: 'embedding', index, embedding: [text.length, 0.5, -0.5] })),
+    data: inputs.map((text, index) => ({ object: 'embedding', index, embedding: encode([text.length, 0.5, -0.5]) })),
     model: body.model,
     usage: { prompt_tokens: inputs.length * 2, total_tokens: inputs.length * 2 },
   };

@@ -1,16 +1,8 @@
-import { Writable } from 'node:stream';
 import { expect } from 'chai';
 import { describe, it } from 'mocha';
 import { createLogger } from '../../../api/http/logger.js';
 import type { ProviderTarget } from '../../../engines/providers/port.js';
-
-class LogSink extends Writable {
-  readonly lines: string[] = [];
-  override _write(chunk: Buffer, _encoding: BufferEncoding, done: () => void): void {
-    this.lines.push(...chunk.toString().split('\n').filter(Boolean));
-    done();
-  }
-}
+import { LogSink } from '../../support/log-sink.js';
 
 /** What a log line printed, after `write` logged through a fresh logger. */
 function logged(write: (logger: ReturnType<typeof createLogger>) => void): string {
