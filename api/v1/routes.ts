@@ -2,6 +2,7 @@ import type { Context } from 'koa';
 import type { AppDeps } from '../deps.js';
 import { route, type AnyRoute, type RouteResult } from '../http/route.js';
 import { estimatePromptTokens, requestedMaxOutputTokens } from './admission/estimate.js';
+import { evaluatePolicies } from './admission/policy.js';
 import { completeChat, startChatStream } from './chat.js';
 import { clientGone } from './client-gone.js';
 import type { ChatCompletionRequest } from '../../engines/providers/port.js';
@@ -33,9 +34,12 @@ export function v1Routes(deps: AppDeps, pipeline: InferencePipeline): AnyRoute[]
       tag: 'data plane',
       access: 'inference',
       handler: async ({ principal }) => {
-        pipeline.servingKey(principal);
+        const key = pipeline.servingKey(principal);
+        const policies = deps.gateway.policiesFor(key.tenantId);
         const data = deps.gateway.modelAliases().flatMap((alias) => {
-          const deployments = routableDeployments(deps.gateway, alias);
+          // Only what this key may call: routable, and allowed by the tenant's policies (models, data regions).
+          const decision = evaluatePolicies(policies, { modelAlias: alias, maxOutputTokens: null }, routableDeployments(deps.gateway, alias));
+          const deployments = decision.allowed ? decision.deployments : [];
           if (deployments.length === 0) return [];
           // The alias exists since its first deployment's first price (set at registration).
           const created = Math.min(...deployments.map((deployment) => Math.floor(Date.parse(deployment.prices[0]?.effectiveFrom ?? '') / 1000) || 0));

@@ -36,7 +36,7 @@ export interface SseEncoder {
   failure(error: UpstreamError): string;
 }
 
-export const dataFrame = (payload: string): string => `data: ${payload}\n\n`;
+const dataFrame = (payload: string): string => `data: ${payload}\n\n`;
 
 const elapsed = (since: number): number => Math.max(0, Math.round(performance.now() - since));
 

@@ -93,10 +93,12 @@ export async function runGatewayBench(options: Options): Promise<boolean> {
   const list = phases(options);
   const results: Results = {};
   const notes: string[] = [];
+  // Other work may be committed while the benchmark runs: what counts is the code NexusAI started from.
+  let code = codeVersion();
   const totalSeconds = options.targets.length * (options.warmupSeconds + (options.rates.length + 1) * options.seconds);
   console.log('# Gateway (chat completion through the gateway vs a bare proxy vs the upstream directly)');
   console.log(`machine: ${machine()}`);
-  console.log(`code: ${codeVersion()}`);
+  console.log(`code: ${code}`);
   console.log(`phases per target: warm-up ${options.warmupSeconds} s at 500 req/s, ${options.rates.join(' / ')} req/s × ${options.seconds} s, max throughput ${options.connections} conns × ${options.seconds} s (~${Math.round(totalSeconds)} s of load)`);
   try {
     const upstream = processes.fork('upstream.ts');
@@ -112,6 +114,7 @@ export async function runGatewayBench(options: Options): Promise<boolean> {
       }
       if (name === 'nexus') {
         const profileDir = options.cpuProfile ? mkdtempSync(join(tmpdir(), 'nexus-gateway-profile-')) : null;
+        code = codeVersion();
         const nexus = await startNexus(processes, { upstreamOrigin, cpuProfileDir: profileDir });
         for (const line of nexus.setup) console.log(`  setup: ${line}`);
         results.nexus = await measure(processes, name, target(nexus.origin, { authorization: `Bearer ${nexus.apiKey}` }), list, { target: nexus.child, upstream });
@@ -129,7 +132,7 @@ export async function runGatewayBench(options: Options): Promise<boolean> {
 
   console.log('\n## Results\n');
   console.log(`machine: ${machine()}`);
-  console.log(`code: ${codeVersion()}\n`);
+  console.log(`code: ${code}${results.nexus ? ' (when NexusAI started)' : ''}\n`);
   for (const name of TARGETS) {
     const own = results[name];
     if (own) console.log(`${targetTable(name, own.filter(({ result }) => !isWarmUp(result))).join('\n')}\n`);

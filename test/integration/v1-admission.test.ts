@@ -108,6 +108,9 @@ describe('gateway admission: limits, backpressure, policies, rollouts, revocatio
       expect(event.type).to.equal('InferenceRejected');
       expect(event.data).to.include({ reason: 'policy_denied', modelAlias: 'plain', keyId: tenant.keyId });
 
+      const models = await app.request('GET', '/v1/models', { token: tenant.key });
+      expect((models.body.data as Array<{ id: string }>).map((model) => model.id), 'only the allowed models are listed').to.deep.equal(['slow']);
+
       const tooLong = await chat(app, tenant.key, { ...hello('slow'), max_tokens: 51 });
       expect(tooLong.status).to.equal(403);
       expect(errorOf(tooLong).param).to.equal('max_tokens');

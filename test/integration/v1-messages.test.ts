@@ -1,10 +1,11 @@
-import Anthropic, { APIError, BadRequestError, NotFoundError } from '@anthropic-ai/sdk';
+import Anthropic, { APIError, AuthenticationError, BadRequestError, NotFoundError } from '@anthropic-ai/sdk';
 import { expect } from 'chai';
 import { after, before, describe, it } from 'mocha';
 import { startTestApp, tenantWithKey, type TestApp } from '../support/app.js';
 import { FAKE_CLAUDE_TEXT, FAKE_CLAUDE_USAGE, startFakeAnthropic } from '../support/fake-upstreams/anthropic.js';
 import { FAKE_OPENAI_TEXT, FAKE_OPENAI_USAGE, startFakeOpenAi } from '../support/fake-upstreams/openai.js';
 import type { FakeServer } from '../support/fake-upstreams/server.js';
+import { recordedOutcome, rejectionOf, type RecordedOutcome } from '../support/outcomes.js';
 
 /**
  * POST /v1/messages driven by the official Anthropic SDK: the gateway must look like
@@ -13,11 +14,6 @@ import type { FakeServer } from '../support/fake-upstreams/server.js';
  * both speaking their real wire formats. Every request's outcome is recorded on its stream.
  */
 const PRICE = { inputPricePerMTokMicros: 150_000, outputPricePerMTokMicros: 600_000, currency: 'USD' };
-
-interface RecordedOutcome {
-  readonly type: string;
-  readonly data: { readonly inputTokens: number; readonly outputTokens: number; readonly deploymentId: string; readonly stream: boolean; readonly errorKind?: string };
-}
 
 const WEATHER_TOOL: Anthropic.Tool = {
   name: 'get_weather',
@@ -40,16 +36,16 @@ describe('data plane /v1/messages (Anthropic SDK)', () => {
     expect(response.status, response.text).to.equal(201);
   };
 
-  /** The outcome of one request; a streamed one is recorded just after its last event, so poll briefly. */
-  const outcomeOf = async (requestId: string | null): Promise<RecordedOutcome> => {
-    expect(requestId, 'x-request-id').to.be.a('string');
-    for (let tries = 0; tries < 50; tries++) {
-      const response = await app.request('GET', `/admin/audit/streams/inference-${tenant.tenantId}.${requestId}`);
-      const events = (response.body.events ?? []) as RecordedOutcome[];
-      if (response.status === 200 && events.length > 0) return events[0];
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
-    throw new Error(`no outcome recorded for ${requestId}`);
+  const outcomeOf = (requestId: string | null): Promise<RecordedOutcome> => recordedOutcome(app, tenant.tenantId, requestId);
+
+  /** Streams with the SDK's helper: the text as its `text` events told it, the final message it assembled, and the request id. */
+  const streamed = async (params: Anthropic.MessageStreamParams): Promise<{ text: string; final: Anthropic.Message; requestId: string | null }> => {
+    const stream = client.messages.stream(params);
+    let text = '';
+    stream.on('text', (delta) => (text += delta));
+    const final = await stream.finalMessage();
+    const { response } = await stream.withResponse();
+    return { text, final, requestId: response.headers.get('x-request-id') };
   };
 
   before(async () => {
@@ -86,16 +82,12 @@ describe('data plane /v1/messages (Anthropic SDK)', () => {
     });
 
     it('streams with messages.stream: text events, then a final message with usage, and records the stream', async () => {
-      const stream = client.messages.stream({ model: 'echo', max_tokens: 100, messages: [{ role: 'user', content: 'stream me' }] });
-      let text = '';
-      stream.on('text', (delta) => (text += delta));
-      const final = await stream.finalMessage();
+      const { text, final, requestId } = await streamed({ model: 'echo', max_tokens: 100, messages: [{ role: 'user', content: 'stream me' }] });
       expect(text).to.equal('[mock mock-echo] echo: stream me');
       expect(final.model).to.equal('echo');
       expect(final.stop_reason).to.equal('end_turn');
       expect(final.usage).to.deep.include({ input_tokens: 2, output_tokens: 5 });
-      const { response } = await stream.withResponse();
-      const outcome = await outcomeOf(response.headers.get('x-request-id'));
+      const outcome = await outcomeOf(requestId);
       expect(outcome.type).to.equal('InferenceCompleted');
       expect(outcome.data).to.deep.include({ stream: true, inputTokens: 2, outputTokens: 5 });
     });
@@ -117,7 +109,7 @@ describe('data plane /v1/messages (Anthropic SDK)', () => {
     });
 
     it('streams a tool call as a tool_use block whose input the SDK assembles', async () => {
-      const final = await client.messages.stream({ model: 'echo', max_tokens: 100, tools: [WEATHER_TOOL], tool_choice: { type: 'any' }, messages: [{ role: 'user', content: 'weather?' }] }).finalMessage();
+      const { final } = await streamed({ model: 'echo', max_tokens: 100, tools: [WEATHER_TOOL], tool_choice: { type: 'any' }, messages: [{ role: 'user', content: 'weather?' }] });
       expect(final.stop_reason).to.equal('tool_use');
       expect(toolUseOf(final)).to.deep.include({ name: 'get_weather', input: { city: 'weather?' } });
     });
@@ -126,10 +118,7 @@ describe('data plane /v1/messages (Anthropic SDK)', () => {
       const stream = client.messages.stream({ model: 'broken-stream', max_tokens: 100, messages: [{ role: 'user', content: 'one two three four' }] });
       let text = '';
       stream.on('text', (delta) => (text += delta));
-      const error = await stream.finalMessage().then(
-        () => expect.fail('expected the stream to fail'),
-        (failure: unknown) => failure,
-      );
+      const error = await rejectionOf(stream.finalMessage());
       expect(error).to.be.instanceOf(APIError);
       expect(String((error as APIError).message)).to.include('stream_interrupted');
       expect(text).to.equal('[mock mock-fail-mid-stream]');
@@ -159,19 +148,15 @@ describe('data plane /v1/messages (Anthropic SDK)', () => {
     });
 
     it('streams text and the upstream usage', async () => {
-      const stream = client.messages.stream({ model: 'claude', max_tokens: 64, messages: [{ role: 'user', content: 'hi' }] });
-      let text = '';
-      stream.on('text', (delta) => (text += delta));
-      const final = await stream.finalMessage();
+      const { text, final, requestId } = await streamed({ model: 'claude', max_tokens: 64, messages: [{ role: 'user', content: 'hi' }] });
       expect(text).to.equal(FAKE_CLAUDE_TEXT);
       expect(final.usage).to.deep.include({ output_tokens: FAKE_CLAUDE_USAGE.output_tokens, cache_read_input_tokens: FAKE_CLAUDE_USAGE.cache_read_input_tokens });
-      const { response } = await stream.withResponse();
-      const outcome = await outcomeOf(response.headers.get('x-request-id'));
+      const outcome = await outcomeOf(requestId);
       expect(outcome.data).to.deep.include({ stream: true, deploymentId: 'msg-fake-claude', outputTokens: FAKE_CLAUDE_USAGE.output_tokens });
     });
 
     it('streams text then a tool_use block, the input assembled from input_json_delta', async () => {
-      const final = await client.messages.stream({ model: 'claude', max_tokens: 64, tools: [WEATHER_TOOL], messages: [{ role: 'user', content: 'use get_weather' }] }).finalMessage();
+      const { final } = await streamed({ model: 'claude', max_tokens: 64, tools: [WEATHER_TOOL], messages: [{ role: 'user', content: 'use get_weather' }] });
       expect(final.stop_reason).to.equal('tool_use');
       expect(final.content.map((block) => block.type)).to.deep.equal(['text', 'tool_use']);
       expect(textOf(final)).to.equal('Let me check.');
@@ -215,16 +200,13 @@ describe('data plane /v1/messages (Anthropic SDK)', () => {
     });
 
     it('streams text, with the usage the gateway asked the upstream for', async () => {
-      const stream = client.messages.stream({ model: 'gpt', max_tokens: 50, messages: [{ role: 'user', content: 'hi' }] });
-      let text = '';
-      stream.on('text', (delta) => (text += delta));
-      const final = await stream.finalMessage();
+      const { text, final } = await streamed({ model: 'gpt', max_tokens: 50, messages: [{ role: 'user', content: 'hi' }] });
       expect(text).to.equal(FAKE_OPENAI_TEXT);
       expect(final.usage).to.deep.include({ output_tokens: FAKE_OPENAI_USAGE.completion_tokens, input_tokens: FAKE_OPENAI_USAGE.prompt_tokens - FAKE_OPENAI_USAGE.prompt_tokens_details.cached_tokens });
     });
 
     it('streams an OpenAI tool call as a tool_use block', async () => {
-      const final = await client.messages.stream({ model: 'gpt', max_tokens: 50, tools: [WEATHER_TOOL], messages: [{ role: 'user', content: 'use get_weather' }] }).finalMessage();
+      const { final } = await streamed({ model: 'gpt', max_tokens: 50, tools: [WEATHER_TOOL], messages: [{ role: 'user', content: 'use get_weather' }] });
       expect(final.stop_reason).to.equal('tool_use');
       expect(toolUseOf(final)).to.deep.include({ id: 'call_fake_1', name: 'get_weather', input: { city: 'Paris' } });
     });
@@ -232,19 +214,19 @@ describe('data plane /v1/messages (Anthropic SDK)', () => {
 
   describe('errors, in Anthropic’s shape', () => {
     it('raises NotFoundError for an unknown model', async () => {
-      const error = await client.messages.create({ model: 'no-such-model', max_tokens: 10, messages: [{ role: 'user', content: 'hi' }] }).then(
-        () => expect.fail('expected a 404'),
-        (failure: unknown) => failure,
-      );
+      const error = await rejectionOf(client.messages.create({ model: 'no-such-model', max_tokens: 10, messages: [{ role: 'user', content: 'hi' }] }));
       expect(error).to.be.instanceOf(NotFoundError);
       expect((error as NotFoundError).error).to.deep.include({ type: 'error' });
     });
 
+    it('raises AuthenticationError for an unknown x-api-key', async () => {
+      const stranger = new Anthropic({ baseURL: app.baseUrl, apiKey: 'nx-not-a-key', maxRetries: 0 });
+      const error = await rejectionOf(stranger.messages.create({ model: 'echo', max_tokens: 10, messages: [{ role: 'user', content: 'hi' }] }));
+      expect(error).to.be.instanceOf(AuthenticationError);
+    });
+
     it('raises BadRequestError naming the field for a request without max_tokens', async () => {
-      const error = await client.messages.create({ model: 'echo', messages: [{ role: 'user', content: 'hi' }] } as unknown as Anthropic.MessageCreateParamsNonStreaming).then(
-        () => expect.fail('expected a 400'),
-        (failure: unknown) => failure,
-      );
+      const error = await rejectionOf(client.messages.create({ model: 'echo', messages: [{ role: 'user', content: 'hi' }] } as unknown as Anthropic.MessageCreateParamsNonStreaming));
       expect(error).to.be.instanceOf(BadRequestError);
       expect((error as BadRequestError).message).to.include('max_tokens');
     });

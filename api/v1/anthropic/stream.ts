@@ -27,7 +27,7 @@ export interface AnthropicStreamOptions {
 
 type OpenBlock = { readonly index: number; readonly kind: 'text' } | { readonly index: number; readonly kind: 'tool_use'; readonly toolIndex: number };
 
-export const eventFrame = (type: string, data: Readonly<Record<string, unknown>> = {}): string => `event: ${type}\ndata: ${JSON.stringify({ type, ...data })}\n\n`;
+const eventFrame = (type: string, data: Readonly<Record<string, unknown>> = {}): string => `event: ${type}\ndata: ${JSON.stringify({ type, ...data })}\n\n`;
 
 export function anthropicEncoder(options: AnthropicStreamOptions): SseEncoder {
   let messageId: string | null = null;
