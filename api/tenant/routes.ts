@@ -5,6 +5,7 @@ import {
   CloseTenantData,
   RegisterTenantData,
   RenameTenantData,
+  SetTenantContentRetentionData,
   SetTenantDataRegionData,
   SuspendTenantData,
   tenantDecider,
@@ -63,6 +64,14 @@ export function tenantRoutes(deps: AppDeps): AnyRoute[] {
       method: 'post', path: '/admin/tenants/:tenantId/close', tag: 'tenants', access: 'admin',
       summary: 'Close a tenant for good', params: TenantParams, body: CloseTenantData.omit({ tenantId: true }),
       handler: (input) => runCommand(commands, input, tenantCommand(input.params.tenantId, { type: 'CloseTenant', data: { ...input.body, ...input.params } })),
+    }),
+    route({
+      // Platform admin only, like data residency: storing prompts and completions is a data-protection
+      // decision (what personal data the platform keeps, for whom), not a setting a tenant key may flip.
+      method: 'put', path: '/admin/tenants/:tenantId/content-retention', tag: 'tenants', access: 'admin',
+      summary: "Opt a tenant in or out of storing prompt and completion texts on its inference events",
+      params: TenantParams, body: SetTenantContentRetentionData.omit({ tenantId: true }),
+      handler: (input) => runCommand(commands, input, tenantCommand(input.params.tenantId, { type: 'SetTenantContentRetention', data: { ...input.body, ...input.params } })),
     }),
     route({
       method: 'get', path: '/admin/tenants', tag: 'tenants', access: 'tenant-read',

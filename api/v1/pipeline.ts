@@ -1,4 +1,6 @@
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { executeCommand } from '../../commands/handler.js';
+import { budgetDecider, budgetStreamId } from '../../domain/budget/index.js';
 import type { Context } from 'koa';
 import type { Logger } from 'pino';
 import { estimateMaxCostMicros } from '../../domain/inference/cost.js';
@@ -10,7 +12,7 @@ import type { EventStore } from '../../engines/eventstore/port.js';
 import type { SecretSource } from '../../engines/secrets/port.js';
 import type { ChatCompletionRequest } from '../../engines/providers/port.js';
 import type { GatewayState } from '../../projections/cache/gateway-state.js';
-import type { CachedDeployment } from '../../projections/cache/snapshots.js';
+import type { CachedBudget, CachedDeployment } from '../../projections/cache/snapshots.js';
 import type { Principal } from '../http/principal.js';
 import { InFlightGate } from './admission/backpressure.js';
 import type { CircuitBreakers } from './circuit-breaker.js';
@@ -76,7 +78,7 @@ export class InferencePipeline {
 
   constructor(private readonly deps: PipelineDeps) {
     this.gate = new InFlightGate(deps.maxInFlight);
-    this.budgets = new BudgetGuard(deps.counters, deps.spend);
+    this.budgets = new BudgetGuard(deps.counters, deps.spend, (budget, spentMicros) => void this.announceThresholds(budget, spentMicros));
   }
 
   get inFlight(): number {
@@ -112,7 +114,7 @@ export class InferencePipeline {
       await this.refuseCountedAsync(() => chargeRateLimits(this.deps.counters, caller, limits, promptTokens + (asked.boundsOutput ? maxOutput : 0), failOpen));
       held.leases = await this.refuseCountedAsync(() => acquireConcurrency(this.deps.counters, caller, limits, requestId, failOpen));
       held.budget = await this.reserveBudget(base, order, promptTokens, asked.boundsOutput ? maxOutput : 0);
-      const facts: RequestFacts = { ...base, stream: asked.stream, request, rolloutId: route.rolloutId };
+      const facts: RequestFacts = { ...base, stream: asked.stream, request, rolloutId: route.rolloutId, storeContent: this.deps.gateway.tenant(key.tenantId)?.storeContent === true };
       return new Admission(this.deps, facts, order, { leave, leases: held.leases, budget: held.budget });
     } catch (error) {
       await held.budget?.release().catch(() => undefined);
@@ -141,6 +143,23 @@ export class InferencePipeline {
       if (error instanceof GatewayError) this.deps.onRefused?.(error.code);
       if (error instanceof BudgetExhausted) await this.reject({ ...base, reason: 'budget_exhausted', detail: error.message });
       throw error;
+    }
+  }
+
+  /** Records the thresholds a budget's spend reached (BudgetThresholdCrossed, once per period) off the request path. */
+  private async announceThresholds(budget: CachedBudget, spentMicros: number): Promise<void> {
+    const occurredAt = this.deps.now().toISOString();
+    const actor = 'gateway';
+    try {
+      await executeCommand(
+        this.deps.eventStore,
+        budgetStreamId(budget.tenantId, budget.budgetId),
+        budgetDecider,
+        { type: 'ObserveBudgetSpend', data: { tenantId: budget.tenantId, budgetId: budget.budgetId, spentMicros }, meta: { now: occurredAt, actor } },
+        { tenantId: budget.tenantId, commandId: randomUUID(), correlationId: randomUUID(), causationId: budget.budgetId, actor, occurredAt },
+      );
+    } catch (error) {
+      this.deps.logger.error({ err: error, tenantId: budget.tenantId, budgetId: budget.budgetId }, 'budget threshold not announced');
     }
   }
 

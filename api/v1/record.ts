@@ -1,6 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import { executeCommand } from '../../commands/handler.js';
-import { costMicros, inferenceContentHash, inferenceDecider, inferenceStreamId, type InferenceCommand, type InferenceErrorKind, type RejectionReason } from '../../domain/inference/index.js';
+import {
+  costMicros,
+  inferenceContentHash,
+  inferenceDecider,
+  inferenceStreamId,
+  storedPromptText,
+  storedText,
+  type InferenceCommand,
+  type InferenceErrorKind,
+  type RejectionReason,
+} from '../../domain/inference/index.js';
 import type { EventStore } from '../../engines/eventstore/port.js';
 import type { ChatCompletionRequest, Usage } from '../../engines/providers/port.js';
 import type { CachedDeployment } from '../../projections/cache/snapshots.js';
@@ -19,6 +29,12 @@ export interface RequestFacts {
   readonly request: ChatCompletionRequest;
   /** The rollout whose split sent this request to its candidate; null when none did. */
   readonly rolloutId: string | null;
+  /**
+   * The tenant opted in to storing prompt and completion texts (TenantContentRetentionSet), as
+   * the gateway knew it when it admitted the request: a request admitted before an opt-out is
+   * still recorded as admitted. Otherwise only the content hash is stored.
+   */
+  readonly storeContent: boolean;
 }
 
 export interface Served {
@@ -74,16 +90,7 @@ export async function recordOutcome(eventStore: EventStore, facts: RequestFacts,
   };
   const data: InferenceCommand['data'] =
     ending.type === 'completed'
-      ? {
-          type: 'InferenceCompleted',
-          data: {
-            ...shared,
-            finishReason: ending.finishReason,
-            contentHash: inferenceContentHash(promptMessagesOf(facts.request), ending.completion),
-            promptText: null, // storing texts is a per-tenant opt-in that does not exist yet
-            completionText: null,
-          },
-        }
+      ? { type: 'InferenceCompleted', data: { ...shared, finishReason: ending.finishReason, ...contentOf(facts, ending.completion) } }
       : { type: 'InferenceFailed', data: { ...shared, errorKind: ending.errorKind, errorMessage: ending.errorMessage.slice(0, 2000) } };
   const occurredAt = now.toISOString();
   const actor = `apikey:${facts.keyId}`;
@@ -94,6 +101,14 @@ export async function recordOutcome(eventStore: EventStore, facts: RequestFacts,
     { type: 'RecordInferenceOutcome', data, meta: { now: occurredAt, actor } },
     { tenantId: facts.tenantId, commandId: randomUUID(), correlationId: facts.correlationId, causationId: facts.requestId, actor, occurredAt },
   );
+}
+
+/** Always the hash; the texts only for a tenant that opted in, each bounded (see storedText). */
+function contentOf(facts: RequestFacts, completion: string | null) {
+  const messages = promptMessagesOf(facts.request);
+  const contentHash = inferenceContentHash(messages, completion);
+  if (!facts.storeContent) return { contentHash, promptText: null, completionText: null };
+  return { contentHash, promptText: storedPromptText(messages), completionText: completion === null ? null : storedText(completion) };
 }
 
 export interface Rejection {

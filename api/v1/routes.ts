@@ -1,29 +1,16 @@
-import type { Context } from 'koa';
-import type { AppDeps } from '../deps.js';
-import { route, type AnyRoute, type RouteResult } from '../http/route.js';
-import { estimatePromptTokens, requestedMaxOutputTokens } from './admission/estimate.js';
-import { evaluatePolicies } from './admission/policy.js';
-import { completeChat, startChatStream } from './chat.js';
-import { clientGone } from './client-gone.js';
 import type { ChatCompletionRequest } from '../../engines/providers/port.js';
+import type { AppDeps } from '../deps.js';
+import { route, type AnyRoute } from '../http/route.js';
+import { evaluatePolicies } from './admission/policy.js';
 import { messagesRoute } from './anthropic/route.js';
+import { completeChat } from './chat.js';
+import { clientGone } from './client-gone.js';
 import { embeddingsRoute } from './embeddings.js';
-import type { Admission, InferencePipeline } from './pipeline.js';
+import type { InferencePipeline } from './pipeline.js';
 import { routableDeployments } from './routing.js';
 import { ChatCompletionBody } from './schemas.js';
 import { relaySse } from './sse.js';
-
-const SSE_HEADERS = { 'Content-Type': 'text/event-stream; charset=utf-8', 'Cache-Control': 'no-cache', 'X-Accel-Buffering': 'no' } as const;
-
-async function streamChat(admission: Admission, ctx: Context): Promise<RouteResult> {
-  const abort = clientGone(ctx);
-  const started = await startChatStream(admission, abort.signal);
-  const includeUsage = admission.facts.request.stream_options?.include_usage === true;
-  const relay = relaySse(started.chunks, { alias: admission.facts.modelAlias, includeUsage, startedAt: admission.startedAt, signal: abort.signal });
-  // Concluded when the stream ends, after the response has started: the handler cannot wait for it.
-  void relay.finished.then(started.finish, (error: unknown) => started.finish({ usage: null, completion: null, finishReason: null, timeToFirstTokenMs: null, latencyMs: admission.elapsedMs(), failure: { kind: 'server_error', message: String(error) } }));
-  return { body: relay.body, headers: SSE_HEADERS };
-}
+import { chatAdmission, streamRoute } from './stream-route.js';
 
 export function v1Routes(deps: AppDeps, pipeline: InferencePipeline): AnyRoute[] {
   return [
@@ -58,16 +45,12 @@ export function v1Routes(deps: AppDeps, pipeline: InferencePipeline): AnyRoute[]
       handler: async ({ body, principal, ctx }) => {
         // The edge checked what the gateway reads (roles, content shapes, limits); adapters own the rest.
         const request = body as unknown as ChatCompletionRequest;
-        const admission = await pipeline.admit(principal, ctx, {
-          modelAlias: body.model,
-          stream: body.stream === true,
-          request,
-          promptTokens: (upstreamModel) => estimatePromptTokens(request, upstreamModel),
-          maxOutputTokens: requestedMaxOutputTokens(request),
-          boundsOutput: true,
-        });
-        if (admission.facts.stream) return streamChat(admission, ctx);
-        return { body: await completeChat(admission, clientGone(ctx).signal) };
+        const admission = await pipeline.admit(principal, ctx, chatAdmission(request));
+        if (!admission.facts.stream) return { body: await completeChat(admission, clientGone(ctx).signal) };
+        const includeUsage = request.stream_options?.include_usage === true;
+        return streamRoute(admission, ctx, (_started, chunks, signal) =>
+          relaySse(chunks, { alias: admission.facts.modelAlias, includeUsage, startedAt: admission.startedAt, signal }),
+        );
       },
     }),
     embeddingsRoute(pipeline),

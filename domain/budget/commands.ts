@@ -31,6 +31,11 @@ export const RecordSpendData = z.strictObject({
   requestId: entityIdField,
 });
 export const ResetBudgetPeriodData = z.strictObject({ tenantId: tenantIdField, budgetId: entityIdField });
+/**
+ * The gateway observed the period's total spend (from the counters that enforce the budget;
+ * the spend itself is recorded by the inference events): announces the thresholds it reached.
+ */
+export const ObserveBudgetSpendData = z.strictObject({ tenantId: tenantIdField, budgetId: entityIdField, spentMicros: microsField });
 
 /** HTTP bodies: tenantId and budgetId come from the URL, so the bodies omit them. */
 export const SetBudgetLimitBody = SetBudgetLimitData.omit({ tenantId: true, budgetId: true });
@@ -40,4 +45,5 @@ export const ResetBudgetPeriodBody = ResetBudgetPeriodData.omit({ tenantId: true
 export type BudgetCommand =
   | DomainCommand<'SetBudgetLimit', z.infer<typeof SetBudgetLimitData>>
   | DomainCommand<'RecordSpend', z.infer<typeof RecordSpendData>>
-  | DomainCommand<'ResetBudgetPeriod', z.infer<typeof ResetBudgetPeriodData>>;
+  | DomainCommand<'ResetBudgetPeriod', z.infer<typeof ResetBudgetPeriodData>>
+  | DomainCommand<'ObserveBudgetSpend', z.infer<typeof ObserveBudgetSpendData>>;

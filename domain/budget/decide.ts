@@ -67,12 +67,28 @@ function recordSpend({ data, meta }: Command<'RecordSpend'>, state: BudgetState)
   }
   events.push({ type: 'BudgetSpendRecorded', data: { tenantId, budgetId, requestId, amountMicros, periodStart: current.periodStart, spentMicros } });
   // alertThresholds are ascending (validated), so crossings are emitted in ascending order.
-  for (const thresholdPercent of current.alertThresholds) {
-    if (current.crossedThresholds.includes(thresholdPercent) || !reaches(spentMicros, current.limitMicros, thresholdPercent)) continue;
-    const { limitMicros, action } = current;
-    events.push({ type: 'BudgetThresholdCrossed', data: { tenantId, budgetId, periodStart: current.periodStart, thresholdPercent, spentMicros, limitMicros, action } });
-  }
-  return events;
+  return [...events, ...crossings(current, spentMicros)];
+}
+
+/** The thresholds `spentMicros` reaches that the period has not announced yet, ascending. */
+function crossings(budget: ActiveBudget, spentMicros: number): BudgetEvent[] {
+  const { tenantId, budgetId, limitMicros, action, periodStart: start } = budget;
+  return budget.alertThresholds
+    .filter((percent) => !budget.crossedThresholds.includes(percent) && reaches(spentMicros, limitMicros, percent))
+    .map((thresholdPercent) => ({ type: 'BudgetThresholdCrossed', data: { tenantId, budgetId, periodStart: start, thresholdPercent, spentMicros, limitMicros, action } }));
+}
+
+/**
+ * Spend observed by the gateway (inference spend, which the budget's stream does not carry
+ * request by request) plus the spend recorded here by command. Rolls the period first like
+ * RecordSpend; announces each threshold once per period, however many gateways observe it.
+ */
+function observeBudgetSpend({ data, meta }: Command<'ObserveBudgetSpend'>, state: BudgetState): BudgetEvent[] {
+  const budget = requireBudget(state, data.budgetId);
+  const start = periodStart(budget.period, meta.now);
+  const events: BudgetEvent[] = isLaterPeriod(start, budget.periodStart) ? [periodReset(budget, start)] : [];
+  const current = events.reduce<BudgetState>(evolve, budget) as ActiveBudget;
+  return [...events, ...crossings(current, data.spentMicros)];
 }
 
 function resetBudgetPeriod({ data, meta }: Command<'ResetBudgetPeriod'>, state: BudgetState): BudgetEvent[] {
@@ -90,6 +106,8 @@ export function decide(command: BudgetCommand, state: BudgetState): BudgetEvent[
       return recordSpend(command, state);
     case 'ResetBudgetPeriod':
       return resetBudgetPeriod(command, state);
+    case 'ObserveBudgetSpend':
+      return observeBudgetSpend(command, state);
     default:
       return assertNever(command, 'budget command');
   }

@@ -28,8 +28,9 @@ export class BudgetFold extends CategoryFold<BudgetEvent, BudgetState> {
   protected reindex(before: BudgetState, after: BudgetState): void {
     if (before.status === 'active') this.replace(before.tenantId, before.budgetId, null);
     if (after.status !== 'active') return;
-    const { tenantId, budgetId, period, limitMicros, currency, action, alertThresholds, periodStart, spentMicros } = after;
-    this.replace(tenantId, budgetId, deepFreeze({ tenantId, budgetId, period, limitMicros, currency, action, alertThresholds: [...alertThresholds], periodStart, adjustmentsMicros: spentMicros }));
+    const { tenantId, budgetId, period, limitMicros, currency, action, alertThresholds, periodStart, spentMicros, crossedThresholds } = after;
+    const budget = { tenantId, budgetId, period, limitMicros, currency, action, alertThresholds: [...alertThresholds], periodStart, adjustmentsMicros: spentMicros, crossedThresholds: [...crossedThresholds] };
+    this.replace(tenantId, budgetId, deepFreeze(budget));
   }
 
   private replace(tenantId: string, budgetId: string, budget: CachedBudget | null): void {

@@ -9,7 +9,7 @@ export type Fold = CategoryFold<DomainEvent, unknown>;
  * changes what it keeps): a snapshot is only as valid as the code that took it, and nothing
  * else checks that. A snapshot of another format is refused, so the cache starts from 0.
  */
-export const SNAPSHOT_FORMAT = 2;
+export const SNAPSHOT_FORMAT = 3; // 3: tenant states gained storeContent
 
 /**
  * The folded state of a GatewayState as of `position`: per category, each stream's

@@ -44,6 +44,8 @@ export interface CachedTenant {
   /** Closed tenants stay cached (with this status) so the gateway can tell "closed" from "unknown". */
   readonly status: Exclude<TenantState['status'], 'none'>;
   readonly dataRegion: string;
+  /** Whether the recorder stores the prompt and completion texts on the tenant's inference events. */
+  readonly storeContent: boolean;
 }
 
 /** A policy attached to its tenant, with the version the gateway must enforce (its latest). */
@@ -102,4 +104,6 @@ export interface CachedBudget {
   readonly periodStart: string;
   /** Spend recorded on the budget by command (manual adjustments), in its current period. */
   readonly adjustmentsMicros: number;
+  /** Thresholds already announced in `periodStart`'s period. */
+  readonly crossedThresholds: readonly number[];
 }

@@ -4,7 +4,7 @@ import type { TenantState } from '../../domain/tenant/state.js';
 import { CategoryFold } from './category-fold.js';
 import { deepFreeze, type CachedTenant } from './snapshots.js';
 
-/** Tenants by id: status and data region, which authentication and routing need on every request. */
+/** Tenants by id: status, data region and content retention, which authentication, routing and recording need on every request. */
 export class TenantFold extends CategoryFold<TenantEvent, TenantState> {
   readonly category = 'tenant';
   private readonly byId = new Map<string, CachedTenant>();
@@ -25,7 +25,7 @@ export class TenantFold extends CategoryFold<TenantEvent, TenantState> {
   protected reindex(before: TenantState, after: TenantState): void {
     if (before.status !== 'none' && (after.status === 'none' || after.tenantId !== before.tenantId)) this.byId.delete(before.tenantId);
     if (after.status === 'none') return;
-    const { tenantId, name, status, dataRegion } = after;
-    this.byId.set(tenantId, deepFreeze({ tenantId, name, status, dataRegion }));
+    const { tenantId, name, status, dataRegion, storeContent } = after;
+    this.byId.set(tenantId, deepFreeze({ tenantId, name, status, dataRegion, storeContent }));
   }
 }

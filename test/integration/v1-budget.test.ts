@@ -81,6 +81,26 @@ describe('budgets at the gateway: atomic reservation under concurrency', functio
       expect(broken).to.include({ completed: 0, rejected: 1, cost: 0 });
     });
 
+    it('announces each alert threshold once, from inference spend, on the budget stream', async () => {
+      const tenant = await tenantWithKey(app, ['inference']);
+      const set = await app.request('PUT', `/admin/tenants/${tenant.tenantId}/budgets/watch`, {
+        body: { period: 'month', limitMicros: 1_000, currency: 'USD', action: 'alert', alertThresholds: [50, 100] },
+      });
+      expect(set.status, set.text).to.equal(200);
+      const crossings = async (): Promise<number[]> => {
+        const events = (await app.request('GET', `/admin/audit/streams/budget-${tenant.tenantId}.watch`)).body.events as Array<{ type: string; data: { thresholdPercent: number } }>;
+        return events.filter((event) => event.type === 'BudgetThresholdCrossed').map((event) => event.data.thresholdPercent);
+      };
+      expect((await chat(app, tenant.key, REQUEST)).status).to.equal(200); // 260
+      expect((await chat(app, tenant.key, REQUEST)).status).to.equal(200); // 520: 50 % reached
+      await waitFor(async () => (await crossings()).length === 1, { timeoutMs: 5_000 });
+      for (let i = 0; i < 3; i++) expect((await chat(app, tenant.key, REQUEST)).status, 'an alert budget never refuses').to.equal(200); // 1,300: 100 %
+      await waitFor(async () => (await crossings()).length === 2, { timeoutMs: 5_000 });
+      expect((await chat(app, tenant.key, REQUEST)).status).to.equal(200);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      expect(await crossings()).to.deep.equal([50, 100]);
+    });
+
     it('reserves the worst case for a request without max_tokens and bounds it upstream', async () => {
       const tenant = await tenantWithKey(app, ['inference']);
       await setMonthlyBudget(app, tenant.tenantId, 'monthly', 1_000); // far below 4,096 default output tokens × 10

@@ -12,6 +12,9 @@ const RESERVATION_TTL_MS = 15 * 60_000;
  */
 export type SpendSource = (tenantId: string, currency: string, sinceIso: string) => Promise<number>;
 
+/** Told when a budget's period spend reaches a threshold; the pipeline records it on the budget's stream. */
+export type SpendObserver = (budget: CachedBudget, spentMicros: number) => void;
+
 /** Budget reservations held by one request; settle or release exactly one of them, once. */
 export interface BudgetHold {
   /** Spends `actualMicros` on every budget held and frees the rest of each reservation. */
@@ -48,8 +51,9 @@ export class BudgetExhausted extends GatewayError {
  * the request's maximum cost is reserved atomically in the counters engine (spent + reserved
  * + this ≤ limit, one step), so concurrent requests can never together exceed a budget by
  * more than one request's overrun (the reservation covers the whole cost when max output
- * tokens are bounded, which admission makes sure of). Alert-only budgets reserve nothing:
- * their spend comes from the usage events.
+ * tokens are bounded, which admission makes sure of). Alert-only budgets reserve nothing
+ * and refuse nothing; their period spend is tracked the same way so that each settlement
+ * can tell when a budget crosses one of its alert thresholds (SpendObserver).
  *
  * Periods: the counters store the spend of one period (its key is the period's start). When
  * the stored period is missing or older than the current one, the spend is reseeded from the
@@ -59,21 +63,27 @@ export class BudgetExhausted extends GatewayError {
  * Failing closed: when the engine cannot answer, the request is refused with 503.
  */
 export class BudgetGuard {
+  /** Thresholds this process already reported per budget and period, so a burst over one sends one command. */
+  private readonly reported = new Map<string, number>();
+
   constructor(
     private readonly counters: Counters,
     private readonly spend: SpendSource,
+    /** Called (not awaited) when a settlement takes a budget's period spend over a threshold not yet announced. */
+    private readonly onThresholdReached: SpendObserver = () => undefined,
   ) {}
 
   async reserve(budgets: readonly CachedBudget[], reservationId: string, amountMicros: number, currency: string, now: Date): Promise<BudgetHold> {
-    const blocking = budgets.filter((budget) => budget.action === 'block' && budget.currency === currency);
-    if (blocking.length === 0) return NOTHING_HELD;
+    const tracked = budgets.filter((budget) => budget.currency === currency);
+    if (tracked.length === 0) return NOTHING_HELD;
     const held: CachedBudget[] = [];
     const releaseHeld = async (): Promise<void> => {
       await Promise.all(held.map((budget) => this.counters.budgets.release(budgetCounterKey(budget), reservationId).catch(() => false)));
     };
     try {
-      for (const budget of blocking) {
-        const available = await this.reserveOne(budget, reservationId, amountMicros, now);
+      for (const budget of tracked) {
+        // An alert-only budget never refuses: it reserves nothing, and only tracks the period's spend for its thresholds.
+        const available = budget.action === 'block' ? await this.reserveOne(budget, reservationId, amountMicros, budget.limitMicros, now) : await this.reserveOne(budget, reservationId, 0, Number.MAX_SAFE_INTEGER, now);
         if (available !== null) {
           await releaseHeld();
           throw new BudgetExhausted(budget, amountMicros, available);
@@ -87,16 +97,38 @@ export class BudgetGuard {
     }
     return {
       settle: async (actualMicros) => {
-        await Promise.all(held.map((budget) => this.counters.budgets.settle(budgetCounterKey(budget), reservationId, actualMicros)));
+        const period = (budget: CachedBudget): string => periodStart(budget.period, now.toISOString());
+        await Promise.all(
+          held.map(async (budget) => {
+            const settled = await this.counters.budgets.settle(budgetCounterKey(budget), reservationId, actualMicros);
+            this.observe(budget, period(budget), settled.spent);
+          }),
+        );
       },
       release: releaseHeld,
     };
   }
 
+  /**
+   * Reports a threshold the period's spend reached that the budget has not announced (per
+   * the gateway state, and not yet reported by this process); the budget aggregate decides
+   * once, so reports from several processes announce it once.
+   */
+  private observe(budget: CachedBudget, currentPeriod: string, spentMicros: number): void {
+    const announced = budget.periodStart === currentPeriod ? budget.crossedThresholds : [];
+    const reachedPercent = budget.alertThresholds.filter((percent) => !announced.includes(percent) && BigInt(spentMicros) * 100n >= BigInt(percent) * BigInt(budget.limitMicros));
+    const highest = reachedPercent[reachedPercent.length - 1];
+    if (highest === undefined) return;
+    const reportKey = `${budgetCounterKey(budget)}@${currentPeriod}`;
+    if ((this.reported.get(reportKey) ?? 0) >= highest) return;
+    this.reported.set(reportKey, highest);
+    this.onThresholdReached(budget, spentMicros);
+  }
+
   /** null when reserved; otherwise the amount still available. */
-  private async reserveOne(budget: CachedBudget, reservationId: string, amountMicros: number, now: Date): Promise<number | null> {
+  private async reserveOne(budget: CachedBudget, reservationId: string, amountMicros: number, limitMicros: number, now: Date): Promise<number | null> {
     const key = budgetCounterKey(budget);
-    const request = { reservationId, amount: amountMicros, limit: budget.limitMicros, ttlMs: RESERVATION_TTL_MS };
+    const request = { reservationId, amount: amountMicros, limit: limitMicros, ttlMs: RESERVATION_TTL_MS };
     const current = periodStart(budget.period, now.toISOString());
     const result = await this.counters.budgets.reserve(key, request);
     if (result.periodKey === null || result.periodKey < current) {
@@ -107,9 +139,9 @@ export class BudgetGuard {
       if (!result.ok) return this.reserveAfterReseed(key, request);
       // Reserved under the old period's figures; the reset kept it. It stands only if it still fits.
       const after = await this.counters.budgets.snapshot(key);
-      if (after.spent + after.reserved > budget.limitMicros) {
+      if (after.spent + after.reserved > limitMicros) {
         await this.counters.budgets.release(key, reservationId);
-        return Math.max(0, budget.limitMicros - after.spent - after.reserved + amountMicros);
+        return Math.max(0, limitMicros - after.spent - after.reserved + amountMicros);
       }
       return null;
     }

@@ -99,6 +99,21 @@ describe('budget decider', () => {
       budget.given([limitSet]).when(setLimit({ currency: 'EUR' })).thenThrows(RuleViolationError, /USD/));
   });
 
+  describe('ObserveBudgetSpend (inference spend seen by the gateway)', () => {
+    const observe = (spentMicros: number, now?: string) => command({ type: 'ObserveBudgetSpend', data: { ...ids, spentMicros } }, now);
+    it('announces every threshold the observed spend reached, in order', () =>
+      budget.given([limitSet]).when(observe(85_000_000)).then([crossed(50, 85_000_000), crossed(80, 85_000_000)]));
+    it('announces each threshold once per period, however often it is observed', () =>
+      budget.given([limitSet, crossed(50, 60_000_000)]).when(observe(70_000_000)).then([]));
+    it('records no spend: the inference events carry it', () => budget.given([limitSet]).when(observe(10)).then([]));
+    it('rolls into the new period before judging the spend', () =>
+      budget.given([limitSet, crossed(50, 60_000_000)]).when(observe(55_000_000, '2026-12-02T00:00:00.000Z')).then([
+        { type: 'BudgetPeriodReset', data: { ...ids, periodStart: DEC_1, previousPeriodStart: NOV_1, previousSpentMicros: 0 } },
+        crossed(50, 55_000_000, DEC_1),
+      ]));
+    it('is not found for an unknown budget', () => budget.given([]).when(observe(1)).thenThrows(NotFoundError));
+  });
+
   describe('RecordSpend', () => {
     it('records spend in the current period', () =>
       budget.given([limitSet]).when(spend('r1', 10_000_000)).then([spent('r1', 10_000_000, 10_000_000)]));
