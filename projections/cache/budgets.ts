@@ -3,8 +3,7 @@ import type { BudgetEvent } from '../../domain/budget/events.js';
 import type { BudgetState } from '../../domain/budget/state.js';
 import { CategoryFold } from './category-fold.js';
 import { deepFreeze, type CachedBudget } from './snapshots.js';
-
-const NO_BUDGETS: readonly CachedBudget[] = Object.freeze([]);
+import { TenantLists } from './tenant-lists.js';
 
 /**
  * Each tenant's budgets as the gateway enforces them at admission: limit, period, currency
@@ -14,7 +13,7 @@ const NO_BUDGETS: readonly CachedBudget[] = Object.freeze([]);
  */
 export class BudgetFold extends CategoryFold<BudgetEvent, BudgetState> {
   readonly category = 'budget';
-  private readonly byTenant = new Map<string, readonly CachedBudget[]>();
+  private readonly byTenant = new TenantLists<CachedBudget>((budget) => budget.budgetId);
 
   constructor() {
     super(budgetDecider);
@@ -22,21 +21,14 @@ export class BudgetFold extends CategoryFold<BudgetEvent, BudgetState> {
 
   /** Sorted by budget id, so every process reserves in the same order. */
   budgetsFor(tenantId: string): readonly CachedBudget[] {
-    return this.byTenant.get(tenantId) ?? NO_BUDGETS;
+    return this.byTenant.get(tenantId);
   }
 
   protected reindex(before: BudgetState, after: BudgetState): void {
-    if (before.status === 'active') this.replace(before.tenantId, before.budgetId, null);
+    if (before.status === 'active') this.byTenant.replace(before.tenantId, before.budgetId, null);
     if (after.status !== 'active') return;
     const { tenantId, budgetId, period, limitMicros, currency, action, alertThresholds, periodStart, spentMicros, crossedThresholds } = after;
     const budget = { tenantId, budgetId, period, limitMicros, currency, action, alertThresholds: [...alertThresholds], periodStart, adjustmentsMicros: spentMicros, crossedThresholds: [...crossedThresholds] };
-    this.replace(tenantId, budgetId, deepFreeze(budget));
-  }
-
-  private replace(tenantId: string, budgetId: string, budget: CachedBudget | null): void {
-    const rest = this.budgetsFor(tenantId).filter((other) => other.budgetId !== budgetId);
-    const next = budget === null ? rest : [...rest, budget].sort((a, b) => (a.budgetId < b.budgetId ? -1 : a.budgetId > b.budgetId ? 1 : 0));
-    if (next.length === 0) this.byTenant.delete(tenantId);
-    else this.byTenant.set(tenantId, Object.freeze(next));
+    this.byTenant.replace(tenantId, budgetId, deepFreeze(budget));
   }
 }

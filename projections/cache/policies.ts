@@ -3,8 +3,7 @@ import type { PolicyEvent } from '../../domain/policy/events.js';
 import { enforcedVersion, type PolicyState } from '../../domain/policy/state.js';
 import { CategoryFold } from './category-fold.js';
 import { deepFreeze, type CachedPolicy } from './snapshots.js';
-
-const NO_POLICIES: readonly CachedPolicy[] = Object.freeze([]);
+import { TenantLists } from './tenant-lists.js';
 
 /**
  * The policies attached to each tenant, each with the rules of its latest version (the one
@@ -17,7 +16,7 @@ const NO_POLICIES: readonly CachedPolicy[] = Object.freeze([]);
  */
 export class PolicyFold extends CategoryFold<PolicyEvent, PolicyState> {
   readonly category = 'policy';
-  private readonly byTenant = new Map<string, readonly CachedPolicy[]>();
+  private readonly byTenant = new TenantLists<CachedPolicy>((policy) => policy.policyId);
 
   constructor() {
     super(policyDecider);
@@ -25,22 +24,15 @@ export class PolicyFold extends CategoryFold<PolicyEvent, PolicyState> {
 
   /** Sorted by policy id, so every gateway process evaluates them in the same order. */
   policiesFor(tenantId: string): readonly CachedPolicy[] {
-    return this.byTenant.get(tenantId) ?? NO_POLICIES;
+    return this.byTenant.get(tenantId);
   }
 
   protected reindex(before: PolicyState, after: PolicyState): void {
     const now = enforced(after);
     const wasEnforced = before.status !== 'none' && enforcedVersion(before) !== null;
     if (!wasEnforced && now === null) return; // created, or published while detached: nothing enforced changed
-    if (wasEnforced) this.replace(before.tenantId, before.policyId, null);
-    if (now !== null) this.replace(now.tenantId, now.policyId, now);
-  }
-
-  private replace(tenantId: string, policyId: string, policy: CachedPolicy | null): void {
-    const rest = this.policiesFor(tenantId).filter((other) => other.policyId !== policyId);
-    const next = policy === null ? rest : [...rest, policy].sort((a, b) => (a.policyId < b.policyId ? -1 : a.policyId > b.policyId ? 1 : 0));
-    if (next.length === 0) this.byTenant.delete(tenantId);
-    else this.byTenant.set(tenantId, Object.freeze(next));
+    if (wasEnforced) this.byTenant.replace(before.tenantId, before.policyId, null);
+    if (now !== null) this.byTenant.replace(now.tenantId, now.policyId, now);
   }
 }
 

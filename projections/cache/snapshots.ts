@@ -1,6 +1,5 @@
 import type { ApiKeyScope } from '../../domain/apikey/commands.js';
-import type { BudgetAction } from '../../domain/budget/commands.js';
-import type { BudgetPeriod } from '../../domain/budget/period.js';
+import type { ActiveBudget } from '../../domain/budget/state.js';
 import type { RateLimitFigures } from '../../domain/limits/commands.js';
 import type { Provider } from '../../domain/deployment/commands.js';
 import type { DeploymentPrice } from '../../domain/deployment/events.js';
@@ -91,19 +90,11 @@ export interface CachedLimits {
   readonly keys: Readonly<Record<string, Frozen<RateLimitFigures>>>;
 }
 
-/** A budget as admission enforces it (see BudgetFold). */
-export interface CachedBudget {
-  readonly tenantId: string;
-  readonly budgetId: string;
-  readonly period: BudgetPeriod;
-  readonly limitMicros: number;
-  readonly currency: string;
-  readonly action: BudgetAction;
-  readonly alertThresholds: readonly number[];
-  /** Start of the period the budget's own events last saw; admission computes the current one from the clock. */
-  readonly periodStart: string;
-  /** Spend recorded on the budget by command (manual adjustments), in its current period. */
+/**
+ * A budget as admission enforces it (see BudgetFold): the aggregate's own figures, with
+ * `periodStart` the period its events last saw (admission computes the current one from the
+ * clock) and the spend recorded by command as `adjustmentsMicros`.
+ */
+export type CachedBudget = Pick<ActiveBudget, 'tenantId' | 'budgetId' | 'period' | 'limitMicros' | 'currency' | 'action' | 'alertThresholds' | 'periodStart' | 'crossedThresholds'> & {
   readonly adjustmentsMicros: number;
-  /** Thresholds already announced in `periodStart`'s period. */
-  readonly crossedThresholds: readonly number[];
-}
+};
