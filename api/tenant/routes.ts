@@ -69,7 +69,7 @@ export function tenantRoutes(deps: AppDeps): AnyRoute[] {
       // Platform admin only, like data residency: storing prompts and completions is a data-protection
       // decision (what personal data the platform keeps, for whom), not a setting a tenant key may flip.
       method: 'put', path: '/admin/tenants/:tenantId/content-retention', tag: 'tenants', access: 'admin',
-      summary: "Opt a tenant in or out of storing prompt and completion texts on its inference events",
+      summary: 'Opt a tenant in or out of storing prompt and completion texts on its inference events',
       params: TenantParams, body: SetTenantContentRetentionData.omit({ tenantId: true }),
       handler: (input) => runCommand(commands, input, tenantCommand(input.params.tenantId, { type: 'SetTenantContentRetention', data: { ...input.body, ...input.params } })),
     }),

@@ -2,7 +2,7 @@ export * from './commands.js';
 export * from './events.js';
 export * from './state.js';
 export { costMicros, estimateMaxCostMicros, type TokenPrice, type TokenUsage } from './cost.js';
-export { inferenceContentHash, type PromptContentPart, type PromptMessage } from './content.js';
+export { STORED_TEXT_MAX_CHARS, inferenceContentHash, storedPromptText, storedText, type PromptContentPart, type PromptMessage } from './content.js';
 export { inferenceDecider } from './decide.js';
 export { inferenceStreamId } from './streams.js';
 // tokens.ts is imported on its own (domain/inference/tokens.js): it loads two BPE vocabularies

@@ -9,6 +9,8 @@ export const SetTenantDataRegionData = z.strictObject({ tenantId: tenantIdField,
 export const SuspendTenantData = z.strictObject({ tenantId: tenantIdField, reason: reasonField });
 export const ReactivateTenantData = z.strictObject({ tenantId: tenantIdField });
 export const CloseTenantData = z.strictObject({ tenantId: tenantIdField, reason: reasonField });
+/** Whether the tenant's prompt and completion texts are stored on its inference events (a content hash always is). */
+export const SetTenantContentRetentionData = z.strictObject({ tenantId: tenantIdField, storeContent: z.boolean() });
 
 export type TenantCommand =
   | DomainCommand<'RegisterTenant', z.infer<typeof RegisterTenantData>>
@@ -16,4 +18,5 @@ export type TenantCommand =
   | DomainCommand<'SetTenantDataRegion', z.infer<typeof SetTenantDataRegionData>>
   | DomainCommand<'SuspendTenant', z.infer<typeof SuspendTenantData>>
   | DomainCommand<'ReactivateTenant', z.infer<typeof ReactivateTenantData>>
-  | DomainCommand<'CloseTenant', z.infer<typeof CloseTenantData>>;
+  | DomainCommand<'CloseTenant', z.infer<typeof CloseTenantData>>
+  | DomainCommand<'SetTenantContentRetention', z.infer<typeof SetTenantContentRetentionData>>;

@@ -41,6 +41,11 @@ export function decide(command: TenantCommand, state: TenantState): TenantEvent[
       if (tenant.status !== 'suspended') throw new ConflictError(`tenant '${tenantId}' is not suspended`, { tenantId });
       return [{ type: 'TenantReactivated', data: { tenantId } }];
     }
+    case 'SetTenantContentRetention': {
+      const tenant = requireOpen(state, tenantId);
+      if (tenant.storeContent === command.data.storeContent) return [];
+      return [{ type: 'TenantContentRetentionSet', data: { tenantId, storeContent: command.data.storeContent } }];
+    }
     case 'CloseTenant': {
       requireOpen(state, tenantId);
       return [{ type: 'TenantClosed', data: { tenantId, reason: command.data.reason } }];

@@ -7,5 +7,6 @@ export type TenantDataRegionSet = DomainEvent<'TenantDataRegionSet', { tenantId:
 export type TenantSuspended = DomainEvent<'TenantSuspended', { tenantId: string; reason: string }>;
 export type TenantReactivated = DomainEvent<'TenantReactivated', { tenantId: string }>;
 export type TenantClosed = DomainEvent<'TenantClosed', { tenantId: string; reason: string }>;
+export type TenantContentRetentionSet = DomainEvent<'TenantContentRetentionSet', { tenantId: string; storeContent: boolean }>;
 
-export type TenantEvent = TenantRegistered | TenantRenamed | TenantDataRegionSet | TenantSuspended | TenantReactivated | TenantClosed;
+export type TenantEvent = TenantRegistered | TenantRenamed | TenantDataRegionSet | TenantSuspended | TenantReactivated | TenantClosed | TenantContentRetentionSet;

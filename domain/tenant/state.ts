@@ -5,6 +5,8 @@ interface TenantProfile {
   readonly tenantId: string;
   readonly name: string;
   readonly dataRegion: string;
+  /** Whether prompt and completion texts are stored on inference events; false until the platform admin opts the tenant in. */
+  readonly storeContent: boolean;
 }
 
 export type TenantState =
@@ -16,9 +18,9 @@ export type TenantState =
 export const initialState = (): TenantState => ({ status: 'none' });
 
 export function evolve(state: TenantState, event: TenantEvent): TenantState {
-  if (event.type === 'TenantRegistered') return { status: 'active', ...event.data };
+  if (event.type === 'TenantRegistered') return { status: 'active', ...event.data, storeContent: false };
   if (state.status === 'none') return state; // events before registration cannot occur; ignore defensively
-  const profile: TenantProfile = { tenantId: state.tenantId, name: state.name, dataRegion: state.dataRegion };
+  const profile: TenantProfile = { tenantId: state.tenantId, name: state.name, dataRegion: state.dataRegion, storeContent: state.storeContent };
   switch (event.type) {
     case 'TenantRenamed':
       return { ...state, name: event.data.name };
@@ -30,6 +32,8 @@ export function evolve(state: TenantState, event: TenantEvent): TenantState {
       return { status: 'active', ...profile };
     case 'TenantClosed':
       return { status: 'closed', reason: event.data.reason, ...profile };
+    case 'TenantContentRetentionSet':
+      return { ...state, storeContent: event.data.storeContent };
     default:
       return assertNever(event, 'tenant event');
   }

@@ -23,6 +23,7 @@ export const isSummarisedEventType = eventTypeGuard<SummarisedEvent['type']>({
   TenantSuspended: true,
   TenantReactivated: true,
   TenantClosed: true,
+  TenantContentRetentionSet: true,
   ApiKeyIssued: true,
   ApiKeyRotated: true,
   ApiKeyRevoked: true,
@@ -73,6 +74,9 @@ export function summarise(event: SummarisedEvent): string {
       return `tenant ${event.data.tenantId} reactivated`;
     case 'TenantClosed':
       return `tenant ${event.data.tenantId} closed: ${event.data.reason}`;
+    case 'TenantContentRetentionSet':
+      // The setting only: no prompt or completion ever passes through this event.
+      return `tenant ${event.data.tenantId} ${event.data.storeContent ? 'opted in to' : 'opted out of'} storing prompt and completion texts`;
     case 'ApiKeyIssued': {
       const { keyId, name, keyPrefix, scopes, expiresAt } = event.data;
       const expiry = expiresAt === null ? 'no expiry' : `expires ${expiresAt}`;

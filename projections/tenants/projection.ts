@@ -15,6 +15,8 @@ export interface TenantDoc extends Doc {
   readonly status: TenantStatus;
   /** Why the tenant is suspended or closed; null while active. */
   readonly statusReason: string | null;
+  /** Whether the tenant's prompt and completion texts are stored on its inference events (false until opted in). */
+  readonly storeContent: boolean;
   readonly createdAt: string;
   readonly updatedAt: string;
 }
@@ -26,6 +28,7 @@ const isTenantEventType = eventTypeGuard<TenantEvent['type']>({
   TenantSuspended: true,
   TenantReactivated: true,
   TenantClosed: true,
+  TenantContentRetentionSet: true,
 });
 
 function evolveTenant(doc: TenantDoc | null, recorded: RecordedEvent): TenantDoc | null {
@@ -34,7 +37,7 @@ function evolveTenant(doc: TenantDoc | null, recorded: RecordedEvent): TenantDoc
   const at = occurredAt(recorded);
   if (event.type === 'TenantRegistered') {
     const { tenantId, name, dataRegion } = event.data;
-    return { id: tenantId, tenantId, _position: recorded.position, name, dataRegion, status: 'active', statusReason: null, createdAt: at, updatedAt: at };
+    return { id: tenantId, tenantId, _position: recorded.position, name, dataRegion, status: 'active', statusReason: null, storeContent: false, createdAt: at, updatedAt: at };
   }
   if (doc === null) return null; // the stream cannot start without registration; ignore defensively
   const touched = { ...doc, _position: recorded.position, updatedAt: at };
@@ -49,6 +52,8 @@ function evolveTenant(doc: TenantDoc | null, recorded: RecordedEvent): TenantDoc
       return { ...touched, status: 'active', statusReason: null };
     case 'TenantClosed':
       return { ...touched, status: 'closed', statusReason: event.data.reason };
+    case 'TenantContentRetentionSet':
+      return { ...touched, storeContent: event.data.storeContent };
     default:
       return assertNever(event, 'tenant event');
   }
@@ -56,7 +61,8 @@ function evolveTenant(doc: TenantDoc | null, recorded: RecordedEvent): TenantDoc
 
 export const tenantsProjection: Projection = {
   name: 'tenants',
-  version: 1,
+  // v2: documents gained storeContent; the runtime rebuilds v2 beside v1 on start.
+  version: 2,
   collection: 'tenants',
   indexes: ['status'],
   documentId(event) {

@@ -6,9 +6,12 @@ import {
   InferenceFailedData,
   InferenceOutcome,
   InferenceRejectedData,
+  STORED_TEXT_MAX_CHARS,
   inferenceContentHash,
   inferenceDecider,
   inferenceStreamId,
+  storedPromptText,
+  storedText,
   type InferenceCommand,
   type InferenceEvent,
   type PromptMessage,
@@ -110,6 +113,26 @@ describe('inference content hash', () => {
     expect(inferenceContentHash(reordered, completion)).to.equal(inferenceContentHash(messages, completion));
     expect(inferenceContentHash(messages, `${completion} `)).to.not.equal(inferenceContentHash(messages, completion));
     expect(inferenceContentHash(messages, null)).to.not.equal(inferenceContentHash(messages, ''));
+  });
+});
+
+describe('stored inference texts (tenants that opted in)', () => {
+  it('stores the prompt as the JSON of the hashed messages, so the texts check against the content hash', () => {
+    const promptText = storedPromptText(messages);
+    expect(promptText).to.equal('[{"role":"user","content":"hello world"}]');
+    expect(inferenceContentHash(JSON.parse(promptText) as PromptMessage[], completion)).to.equal(inferenceContentHash(messages, completion));
+  });
+  it('keeps a text up to the limit whole', () => {
+    const full = 'x'.repeat(STORED_TEXT_MAX_CHARS);
+    expect(storedText(full)).to.equal(full);
+  });
+  it('cuts a longer text at the limit and says how much was cut', () => {
+    const stored = storedText('x'.repeat(STORED_TEXT_MAX_CHARS + 25));
+    expect(stored).to.equal(`${'x'.repeat(STORED_TEXT_MAX_CHARS)}…[truncated: 25 more characters]`);
+  });
+  it('never cuts a character in half', () => {
+    const stored = storedText(`${'x'.repeat(STORED_TEXT_MAX_CHARS - 1)}😀tail`);
+    expect(stored).to.equal(`${'x'.repeat(STORED_TEXT_MAX_CHARS - 1)}…[truncated: 6 more characters]`);
   });
 });
 

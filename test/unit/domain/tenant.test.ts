@@ -8,6 +8,8 @@ const tenantId = 'acme';
 const registered: TenantEvent = { type: 'TenantRegistered', data: { tenantId, name: 'Acme', dataRegion: 'eu' } };
 const suspended: TenantEvent = { type: 'TenantSuspended', data: { tenantId, reason: 'unpaid invoice' } };
 const closed: TenantEvent = { type: 'TenantClosed', data: { tenantId, reason: 'contract ended' } };
+const optedIn: TenantEvent = { type: 'TenantContentRetentionSet', data: { tenantId, storeContent: true } };
+const retention = (storeContent: boolean) => command({ type: 'SetTenantContentRetention', data: { tenantId, storeContent } });
 const command = (c: Omit<TenantCommand, 'meta'>): TenantCommand => ({ ...c, meta }) as TenantCommand;
 const tenant = spec(tenantDecider);
 
@@ -37,6 +39,25 @@ describe('tenant decider', () => {
       tenant.given([registered]).when(command({ type: 'SetTenantDataRegion', data: { tenantId, dataRegion: 'eu' } })).then([]));
   });
 
+  describe('SetTenantContentRetention', () => {
+    it('starts with texts not stored', () =>
+      tenant.given([]).when(command({ type: 'RegisterTenant', data: { tenantId, name: 'Acme', dataRegion: 'eu' } }))
+        .thenState({ status: 'active', tenantId, name: 'Acme', dataRegion: 'eu', storeContent: false }));
+    it('opts the tenant in', () => tenant.given([registered]).when(retention(true)).then([optedIn]));
+    it('opts an opted-in tenant out again', () =>
+      tenant.given([registered, optedIn]).when(retention(false)).then([{ type: 'TenantContentRetentionSet', data: { tenantId, storeContent: false } }]));
+    it('records nothing when the setting is unchanged', () => {
+      tenant.given([registered]).when(retention(false)).then([]);
+      tenant.given([registered, optedIn]).when(retention(true)).then([]);
+    });
+    it('keeps the setting through suspension and reactivation', () =>
+      tenant.given([registered, optedIn, suspended]).when(command({ type: 'ReactivateTenant', data: { tenantId } }))
+        .thenState({ status: 'active', tenantId, name: 'Acme', dataRegion: 'eu', storeContent: true }));
+    it('may be changed while suspended', () => tenant.given([registered, suspended]).when(retention(true)).then([optedIn]));
+    it('is not found for an unknown tenant', () => tenant.given([]).when(retention(true)).thenThrows(NotFoundError));
+    it('refuses a closed tenant', () => tenant.given([registered, closed]).when(retention(true)).thenThrows(ConflictError, /closed/));
+  });
+
   describe('SuspendTenant / ReactivateTenant', () => {
     it('suspends an active tenant', () =>
       tenant.given([registered]).when(command({ type: 'SuspendTenant', data: { tenantId, reason: 'unpaid invoice' } })).then([suspended]));
@@ -48,7 +69,7 @@ describe('tenant decider', () => {
       tenant.given([registered]).when(command({ type: 'ReactivateTenant', data: { tenantId } })).thenThrows(ConflictError));
     it('keeps the profile through suspension', () =>
       tenant.given([registered]).when(command({ type: 'SuspendTenant', data: { tenantId, reason: 'unpaid invoice' } }))
-        .thenState({ status: 'suspended', reason: 'unpaid invoice', tenantId, name: 'Acme', dataRegion: 'eu' }));
+        .thenState({ status: 'suspended', reason: 'unpaid invoice', tenantId, name: 'Acme', dataRegion: 'eu', storeContent: false }));
   });
 
   describe('CloseTenant', () => {

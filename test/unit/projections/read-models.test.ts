@@ -33,7 +33,7 @@ describe('read models', () => {
       const docs = project(tenantsProjection, events);
       expect(docs.get('acme')).to.deep.equal({
         id: 'acme', tenantId: 'acme', _position: 3, name: 'Acme Corp', dataRegion: 'eu',
-        status: 'suspended', statusReason: 'unpaid invoice', createdAt: at(0), updatedAt: at(2),
+        status: 'suspended', statusReason: 'unpaid invoice', storeContent: false, createdAt: at(0), updatedAt: at(2),
       });
     });
 
@@ -50,6 +50,12 @@ describe('read models', () => {
       expect(project(tenantsProjection, more).get('acme')).to.include({ status: 'active', statusReason: null, dataRegion: 'us-east-1', updatedAt: at(6) });
       const closed = [...more, record('tenant-acme.acme', { type: 'TenantClosed', data: { tenantId: 'acme', reason: 'contract ended' } }, at(7))];
       expect(project(tenantsProjection, closed).get('acme')).to.include({ status: 'closed', statusReason: 'contract ended' });
+    });
+
+    it('shows whether the tenant opted in to storing prompt and completion texts', () => {
+      const optedIn = [...events, record('tenant-acme.acme', { type: 'TenantContentRetentionSet', data: { tenantId: 'acme', storeContent: true } }, at(5))];
+      expect(project(tenantsProjection, optedIn).get('acme')).to.include({ storeContent: true, updatedAt: at(5) });
+      expect(project(tenantsProjection, optedIn).get('old')).to.include({ storeContent: false });
     });
 
     it('is not interested in other events', () => {
@@ -247,6 +253,14 @@ describe('read models', () => {
     });
 
     it('ignores streams outside the naming convention', () => expect(auditTimelineProjection.documentId(events[7])).to.equal(null));
+
+    it('says whether a tenant stores texts, never any text', () => {
+      const optIn = record('tenant-acme.acme', { type: 'TenantContentRetentionSet', data: { tenantId: 'acme', storeContent: true } }, at(8));
+      const optOut = record('tenant-acme.acme', { type: 'TenantContentRetentionSet', data: { tenantId: 'acme', storeContent: false } }, at(9));
+      const timeline = project(auditTimelineProjection, [optIn, optOut]);
+      expect(timeline.get(auditEntryId(optIn.position))?.summary).to.equal('tenant acme opted in to storing prompt and completion texts');
+      expect(timeline.get(auditEntryId(optOut.position))?.summary).to.equal('tenant acme opted out of storing prompt and completion texts');
+    });
 
     it('names the secret a deployment uses, never a value', () => {
       const set = record('deployment-platform.d1', { type: 'DeploymentCredentialRefSet', data: { deploymentId: 'd1', credentialRef: 'openai-2027', previousCredentialRef: null } }, at(8));
