@@ -16,7 +16,9 @@
  *   data dir), configured over its admin API (gateway/nexus.ts).
  * Phases per target: warm-up (BENCH_WARMUP_SECONDS, 5 s at 500 req/s), each of BENCH_RATES
  * (200, 500, 1000 req/s) for BENCH_SECONDS (10 s), then BENCH_CONNECTIONS (64) closed loops
- * for BENCH_SECONDS. Prints a table per target and the summary against the issue's targets.
+ * for BENCH_SECONDS; before each phase, the target's process must be idle again (< 10% of a
+ * core), so one phase's backlog (NexusAI's projections catching up) does not land in the next.
+ * Prints a table per target and the summary against the issue's targets.
  * Exits 0 whatever the figures; 1 if the harness broke or more than 1% of a phase's requests
  * failed (the figures would not mean what they say).
  */
@@ -26,10 +28,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { summarizeProfile } from './gateway/cpu-profile.js';
-import { cpuShares, sampleCpu, type CpuSample } from './gateway/cpu-usage.js';
+import { cpuShares, sampleCpu, waitUntilIdle, type CpuSample } from './gateway/cpu-usage.js';
 import { startNexus } from './gateway/nexus.js';
 import { Processes, REPO_ROOT } from './gateway/processes.js';
-import { CHAT_PATH, CHAT_REQUEST, type LoadMessage, type LoadTarget, type Phase, type RunMessage } from './gateway/protocol.js';
+import { CHAT_PATH, CHAT_REQUEST, type LoadMessage, type LoadTarget, type ParentMessage, type Phase } from './gateway/protocol.js';
 import { TARGETS, TARGET_LABELS, failureShare, isWarmUp, machine, phaseLabel, progressLine, summary, targetTable, type Measured, type Results, type TargetName } from './gateway/report.js';
 
 interface Options {
@@ -53,13 +55,24 @@ function phases(options: Options): Phase[] {
   ];
 }
 
-/** Runs the phases against one target in a fresh load-generator process; resolves to every phase's figures. */
+/**
+ * Runs the phases against one target in a fresh load-generator process; resolves to every
+ * phase's figures. Between phases it waits until the target's process is idle again (its
+ * background work, such as projections catching up, belongs to the phase that caused it).
+ */
 function measure(processes: Processes, name: TargetName, target: LoadTarget, list: readonly Phase[], roles: { target: ChildProcess | null; upstream: ChildProcess }): Promise<Measured[]> {
   const measured: Measured[] = [];
   const generator = processes.fork('load.ts');
   const sample = () => sampleCpu({ target: roles.target?.pid, load: generator.pid, upstream: roles.upstream.pid });
+  const targetPid = (roles.target ?? roles.upstream).pid;
   let started: { cpu: CpuSample | null; at: number } = { cpu: null, at: 0 };
   let settled = false;
+  const next = async (): Promise<void> => {
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const idle = targetPid === undefined ? null : await waitUntilIdle(targetPid);
+    if (idle !== null && idle.waitedMs > 2_000) console.log(`  ${name} | the target was busy for ${(idle.waitedMs / 1000).toFixed(1)} s after the phase${idle.settled ? '' : ' (gave up waiting)'}`);
+    generator.send({ type: 'next' } satisfies ParentMessage);
+  };
   return new Promise((resolve, reject) => {
     generator.on('message', (message: LoadMessage) => {
       if (message.type === 'started') started = { cpu: sample(), at: monotonicMicros() };
@@ -67,6 +80,7 @@ function measure(processes: Processes, name: TargetName, target: LoadTarget, lis
         const phase = { result: message.result, cpu: cpuShares(started.cpu, sample()), window: { from: started.at, to: monotonicMicros() } };
         measured.push(phase);
         console.log(progressLine(name, phase));
+        if (measured.length < list.length) next().catch(reject);
       } else if (message.type === 'done') {
         settled = true;
         generator.disconnect(); // the generator exits on it
@@ -76,8 +90,7 @@ function measure(processes: Processes, name: TargetName, target: LoadTarget, lis
     generator.once('exit', (code) => {
       if (!settled) reject(new Error(`load generator exited (code ${code}) after ${measured.length} of ${list.length} phases`));
     });
-    const run: RunMessage = { type: 'run', target, phases: list };
-    generator.send(run);
+    generator.send({ type: 'run', target, phases: list } satisfies ParentMessage);
   });
 }
 
@@ -204,11 +217,13 @@ function options(env: NodeJS.ProcessEnv = process.env): Options {
 }
 
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  runGatewayBench(options()).then(
-    (sound) => process.exit(sound ? 0 : 1),
-    (error: unknown) => {
-      console.error(`gateway benchmark broke: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
-      process.exit(1);
-    },
-  );
+  Promise.resolve()
+    .then(() => runGatewayBench(options()))
+    .then(
+      (sound) => process.exit(sound ? 0 : 1),
+      (error: unknown) => {
+        console.error(`gateway benchmark broke: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+        process.exit(1);
+      },
+    );
 }

@@ -60,3 +60,23 @@ export function cpuShares(before: CpuSample | null, after: CpuSample | null): Cp
   shares.other = Math.max(0, (after.busyTicks - before.busyTicks - ours) / elapsedTicks) * 100;
   return shares;
 }
+
+/**
+ * Waits until `pid` uses less than `idleShare` of a core over `windowMs` (so a target's
+ * background work from one phase, e.g. projections catching up, does not land in the next),
+ * for at most `timeoutMs`. Resolves to how long it waited and whether the process settled.
+ */
+export async function waitUntilIdle(pid: number, options: { idleShare?: number; windowMs?: number; timeoutMs?: number } = {}): Promise<{ waitedMs: number; settled: boolean }> {
+  const { idleShare = 0.1, windowMs = 250, timeoutMs = 20_000 } = options;
+  const started = Date.now();
+  if (process.platform !== 'linux') return { waitedMs: 0, settled: true };
+  for (;;) {
+    const before = { system: systemTicks(), own: processTicks(pid) };
+    await new Promise((resolve) => setTimeout(resolve, windowMs));
+    const system = systemTicks();
+    const elapsedTicks = (system.total - before.system.total) / Math.max(1, system.cores);
+    const share = elapsedTicks <= 0 ? 0 : (processTicks(pid) - before.own) / elapsedTicks;
+    if (share < idleShare) return { waitedMs: Date.now() - started, settled: true };
+    if (Date.now() - started > timeoutMs) return { waitedMs: Date.now() - started, settled: false };
+  }
+}

@@ -14,7 +14,7 @@
 import { performance } from 'node:perf_hooks';
 import { build, type Histogram } from 'hdr-histogram-js';
 import { Pool } from 'undici';
-import type { LoadMessage, LoadTarget, MaxPhase, Percentiles, Phase, PhaseResult, RatePhase, RunMessage } from './protocol.js';
+import type { LoadMessage, LoadTarget, MaxPhase, ParentMessage, Percentiles, Phase, PhaseResult, RatePhase, RunMessage } from './protocol.js';
 
 /** No answer within this is an error (timeouts are what a stalled target looks like). */
 const TIMEOUT_MS = 10_000;
@@ -129,14 +129,18 @@ function send(message: LoadMessage): Promise<void> {
   });
 }
 
+let proceed: (() => void) | null = null;
+/** Resolves on the parent's `next`: it waits until the target is idle again, so one phase's backlog does not land in the next. */
+const nextPhase = () => new Promise<void>((resolve) => (proceed = resolve));
+
 async function run({ target, phases }: RunMessage): Promise<void> {
   const pool = new Pool(target.origin, { connections: CONNECTIONS, keepAliveTimeout: 30_000 });
   try {
-    for (const phase of phases) {
+    for (const [index, phase] of phases.entries()) {
+      if (index > 0) await nextPhase();
       await send({ type: 'started', phase: phase.name });
       const result = phase.kind === 'rate' ? await runRate(pool, target, phase) : await runMax(pool, target, phase);
       await send({ type: 'phase', result });
-      await new Promise((resolve) => setTimeout(resolve, 500)); // let the target settle between phases
     }
     await send({ type: 'done' });
   } finally {
@@ -146,7 +150,11 @@ async function run({ target, phases }: RunMessage): Promise<void> {
 
 // The parent reads every process's CPU figures once 'done' arrives, then disconnects: this
 // process must still exist by then, so it waits for the disconnect instead of exiting.
-process.on('message', (message: RunMessage) => {
+process.on('message', (message: ParentMessage) => {
+  if (message.type === 'next') {
+    proceed?.();
+    return;
+  }
   run(message).catch(async (error: unknown) => {
     await send({ type: 'failed', message: error instanceof Error ? (error.stack ?? error.message) : String(error) });
     process.exit(1);

@@ -84,10 +84,10 @@ async function startProcess(processes: Processes, options: { cpuProfileDir: stri
 export async function startNexus(processes: Processes, options: { upstreamOrigin: string; cpuProfileDir: string | null }): Promise<NexusTarget> {
   const adminToken = `bench-admin-${randomBytes(24).toString('hex')}`;
   const { child, origin, logs } = await startProcess(processes, { cpuProfileDir: options.cpuProfileDir, adminToken });
-  const call = async (method: string, path: string, body?: unknown, token = adminToken): Promise<AdminResponse> => {
+  const call = async (method: string, path: string, body?: unknown): Promise<AdminResponse> => {
     const response = await fetch(`${origin}${path}`, {
       method,
-      headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      headers: { authorization: `Bearer ${adminToken}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     const text = await response.text();

@@ -41,6 +41,9 @@ export interface RunMessage {
   readonly phases: readonly Phase[];
 }
 
+/** Parent → load generator: `run` starts the first phase; each later one waits for `next` (the target has settled). */
+export type ParentMessage = RunMessage | { readonly type: 'next' };
+
 /** Milliseconds. */
 export interface Percentiles {
   readonly p50: number;
