@@ -54,7 +54,16 @@ export async function loadStream<C extends DomainCommand, E extends DomainEvent,
 export interface ExecuteOptions {
   /** From If-Match: the client's view of the stream. A mismatch is a 412, never retried. */
   readonly expectedRevision?: number;
+  /**
+   * The caller knows the stream is new (its id was just generated, e.g. a request id): the
+   * first decision is taken on the initial state without reading, and appended expecting
+   * no stream. Should the stream exist after all, the append fails and the command is
+   * decided again on what was read, as usual. Saves a read per request on the data plane.
+   */
+  readonly assumeNewStream?: boolean;
 }
+
+const NEW_STREAM = <S>(initial: S): LoadedStream<S> => ({ state: initial, revision: -1, lastHash: GENESIS_HASH });
 
 export async function executeCommand<C extends DomainCommand, E extends DomainEvent, S>(
   store: EventStore,
@@ -65,7 +74,7 @@ export async function executeCommand<C extends DomainCommand, E extends DomainEv
   options: ExecuteOptions = {},
 ): Promise<CommandOutcome<S>> {
   for (let attempt = 1; ; attempt++) {
-    const loaded = await loadStream(store, streamId, decider);
+    const loaded = attempt === 1 && options.assumeNewStream ? NEW_STREAM(decider.initialState()) : await loadStream(store, streamId, decider);
     if (options.expectedRevision !== undefined && options.expectedRevision !== loaded.revision) {
       throw new WrongExpectedRevisionError(streamId, String(options.expectedRevision), String(loaded.revision));
     }

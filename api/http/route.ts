@@ -93,14 +93,20 @@ export function authorize(access: Access, principal: Principal | null, params: R
   }
 }
 
+const ANY_PARAMS = z.record(z.string(), z.string());
+const NO_QUERY = z.object({});
+
 export function mountRoutes(router: Router, routes: readonly AnyRoute[]): void {
   for (const spec of routes) {
+    // Built once per route, not per request: zod compiles a parser for each schema it meets.
+    const paramsSchema = spec.params ?? ANY_PARAMS;
+    const querySchema = spec.query ?? NO_QUERY;
     router.register(spec.path, [spec.method.toUpperCase()], async (ctx: Context) => {
       const principal = (ctx.state.principal as Principal | undefined) ?? null;
       if (spec.access !== 'public' && !principal) throw new UnauthorizedError('this operation needs a bearer token');
-      const params = parseOrThrow(spec.params ?? z.record(z.string(), z.string()), ctx.params, 'path');
+      const params = parseOrThrow(paramsSchema, ctx.params, 'path');
       authorize(spec.access, principal, params as Record<string, unknown>);
-      const query = parseOrThrow(spec.query ?? z.object({}), ctx.query, 'query');
+      const query = parseOrThrow(querySchema, ctx.query, 'query');
       const body = spec.body ? parseOrThrow(spec.body, ctx.state.body, 'body') : parseOrThrow(EMPTY, ctx.state.body ?? {}, 'body');
       const result = await spec.handler({ params, query, body, principal: principal as Principal, ctx });
       ctx.status = result.status ?? 200;

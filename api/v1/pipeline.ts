@@ -234,17 +234,27 @@ export class Admission {
   /**
    * Calls the route's deployments through the fallback chain (retries, breakers). If the
    * dispatch itself throws (the client went away mid-wait, or a bug), the admission is
-   * concluded as failed before the error propagates, so no slot, lease or reservation leaks.
+   * abandoned before the error propagates, so no slot, lease or reservation leaks.
    */
   async dispatch<T>(call: DeploymentCall<T>, signal?: AbortSignal): Promise<Dispatched<T>> {
     try {
       return await withFallback(this.order, call, { policy: this.deps.dispatchPolicy, breakers: this.deps.breakers, secrets: this.deps.secrets, signal });
     } catch (error) {
-      const errorKind = signal?.aborted ? 'client_closed' : 'server_error';
-      const message = signal?.aborted ? 'the client closed the connection before an answer' : 'the gateway failed while dispatching';
-      await this.conclude({ deployment: this.order[0], attempts: [], usage: null, latencyMs: this.elapsedMs(), timeToFirstTokenMs: null }, { type: 'failed', errorKind, errorMessage: message });
+      // The client left before any answer (or the gateway failed): nothing was served, so
+      // nothing is billed or recorded; the slot, leases and reservation are given back.
+      await this.abandon();
+      if (signal?.aborted) throw new GatewayError('the client closed the connection before an answer', { status: 499, type: 'invalid_request_error', code: 'client_closed_request' });
       throw error;
     }
+  }
+
+  /** Frees what admission took, recording nothing. Idempotent, like conclude. */
+  private async abandon(): Promise<void> {
+    if (this.concluded) return;
+    this.concluded = true;
+    await this.holdings.budget.release().catch(() => undefined);
+    await this.holdings.leases.release();
+    this.holdings.leave();
   }
 
   /**

@@ -100,6 +100,7 @@ export async function recordOutcome(eventStore: EventStore, facts: RequestFacts,
     inferenceDecider,
     { type: 'RecordInferenceOutcome', data, meta: { now: occurredAt, actor } },
     { tenantId: facts.tenantId, commandId: randomUUID(), correlationId: facts.correlationId, causationId: facts.requestId, actor, occurredAt },
+    { assumeNewStream: true },
   );
 }
 
@@ -132,5 +133,6 @@ export async function recordRejection(eventStore: EventStore, rejection: Rejecti
     inferenceDecider,
     { type: 'RecordInferenceOutcome', data: { type: 'InferenceRejected', data: { tenantId, requestId, keyId, modelAlias, reason, detail: detail.slice(0, 2000) } }, meta: { now: occurredAt, actor } },
     { tenantId, commandId: randomUUID(), correlationId: rejection.correlationId, causationId: requestId, actor, occurredAt },
+    { assumeNewStream: true },
   );
 }

@@ -71,9 +71,32 @@ export interface StreamMetadata {
   readonly custom?: JsonObject;
 }
 
+/**
+ * A server-side filter: only events of these stream categories (the part of the stream id
+ * before its first '-') are read, decoded and delivered — as EventStoreDB's stream-prefix
+ * filter does. A gateway's hot-path cache then never decodes the inference events that make
+ * up most of the log.
+ */
+export interface SubscriptionFilter {
+  readonly categories: readonly string[];
+}
+
 export interface SubscribeToAllOptions {
   /** Exclusive start position (a stored checkpoint); 0 delivers everything. */
   readonly after: number;
+  readonly filter?: SubscriptionFilter;
+  /**
+   * With a filter: the store has scanned the log up to `position` and delivered every matching
+   * event up to it, so a subscriber can move its checkpoint past the events it skipped. Called
+   * only when `position` is past the last delivered event; awaited like onEvents.
+   */
+  readonly onCheckpoint?: (position: number) => Promise<void> | void;
+  /**
+   * After a wake-up by a new commit, wait this long before reading, so one read (and one
+   * handler call) covers the commits of that interval. For read models whose writers commit
+   * per batch; 0 (the default) reads at once.
+   */
+  readonly coalesceMs?: number;
   /** Receives events in position order, in batches. The next batch waits for the promise. */
   readonly onEvents: (events: readonly RecordedEvent[]) => Promise<void> | void;
   /** Called each time the subscription has delivered everything committed so far. */

@@ -66,6 +66,7 @@ export const apiKeysProjection: Projection = {
   version: 1,
   collection: 'apiKeys',
   indexes: ['keyHash', 'status'],
+  categories: ['apikey'],
   documentId(event) {
     if (!isApiKeyEventType(event.type)) return null;
     const stream = streamOf(event, 'apikey');

@@ -78,6 +78,7 @@ export const budgetsProjection: Projection = {
   version: 1,
   collection: 'budgets',
   indexes: ['exhausted'],
+  categories: ['budget'],
   documentId(event) {
     if (!isBudgetEventType(event.type)) return null;
     const stream = streamOf(event, 'budget');

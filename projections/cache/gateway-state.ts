@@ -53,8 +53,9 @@ const MAX_DEAD_LETTERS_KEPT = 100;
  * - events are applied in position order, each exactly once (a redelivered position is skipped);
  * - a batch is applied synchronously, so lookups always see the state as of `position`:
  *   every event up to it applied, none after it (a prefix of the log, never a torn state);
- * - only the categories in `folds` are decoded (upcast + evolve); every other event only
- *   advances `position`, so `waitForPosition` works with any event's position;
+ * - only the categories in `folds` are read at all (a filtered subscription); the store
+ *   reports how far it scanned past the others, which advances `position`, so
+ *   `waitForPosition` works with any event's position;
  * - staleness: an event committed by this process is applied on the next turns of the event
  *   loop (the store notifies its subscriptions on commit); one committed by another process
  *   sharing the SQLite file within the store's poll interval (250 ms by default) plus the
@@ -216,6 +217,9 @@ export class GatewayState {
     this.subscription = this.options.eventStore.subscribeToAll({
       after: this.applied,
       maxBatchSize: this.options.maxBatchSize,
+      // Only the folded categories are read and decoded: inference events, most of the log, never are.
+      filter: { categories: [...this.folds.keys()] },
+      onCheckpoint: (position) => this.skipTo(position),
       onEvents: (events) => this.applyBatch(events),
       onCaughtUp: () => {
         this.caughtUpOnce = true;
@@ -230,6 +234,13 @@ export class GatewayState {
     this.subscription = null;
     if (this.stopped) return;
     this.retryTimer = setTimeout(() => this.subscribe(), this.options.retryDelayMs ?? 1000);
+  }
+
+  /** Events up to `position` were of no folded category: the state is as of `position` already. */
+  private skipTo(position: number): void {
+    if (position <= this.applied) return;
+    this.applied = position;
+    this.waiters.resolveUpTo(position);
   }
 
   private applyBatch(events: readonly RecordedEvent[]): void {

@@ -91,6 +91,7 @@ export const deploymentsProjection: Projection = {
   version: 2,
   collection: 'deployments',
   indexes: ['modelAlias', 'provider', 'enabled'],
+  categories: ['deployment'],
   documentId(event) {
     if (!isDeploymentEventType(event.type)) return null;
     // Only the platform's catalog streams: a deployment event on any other tenant's stream is not the catalog.

@@ -79,6 +79,7 @@ export const policiesProjection: Projection = {
   version: 1,
   collection: 'policies',
   indexes: ['attached'],
+  categories: ['policy'],
   documentId(event) {
     if (!isPolicyEventType(event.type)) return null;
     const stream = streamOf(event, 'policy');

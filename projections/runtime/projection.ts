@@ -1,5 +1,6 @@
 import type { RecordedEvent } from '../../engines/eventstore/port.js';
 import type { Doc } from '../../engines/readmodel/port.js';
+import type { Category } from '../../domain/shared/streams.js';
 
 /**
  * A read model derived from the event stream. The runtime owns everything around it
@@ -18,6 +19,11 @@ export interface Projection {
   readonly collection: string;
   /** Top-level fields queries filter or sort on (tenantId is always indexed). */
   readonly indexes: readonly string[];
+  /**
+   * Stream categories the projection reads (`tenant`, `inference` …); the subscription is
+   * filtered to them, so other events are never decoded for it. Omitted = every event.
+   */
+  readonly categories?: readonly Category[];
   /** The document an event touches, or null when this projection is not interested. */
   documentId(event: RecordedEvent): string | null;
   /**

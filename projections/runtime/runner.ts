@@ -15,6 +15,12 @@ export interface ProjectionRunnerOptions {
   readonly batchSize?: number;
   /** Delay before a dead subscription is resumed from its checkpoint. Default 1000 ms. */
   readonly retryDelayMs?: number;
+  /**
+   * After a new commit, wait this long before reading, so one read-model transaction covers
+   * the commits of that interval instead of one each (default 10 ms: under load the gateway
+   * commits hundreds of times a second; an admin command's read-your-writes wait grows by at most this).
+   */
+  readonly coalesceMs?: number;
   /** Wall clock for dead-letter timestamps only. */
   readonly now?: () => Date;
 }
@@ -231,6 +237,7 @@ export class ProjectionRunner {
       version,
       batchSize: this.options.batchSize ?? 1000,
       retryDelayMs: this.options.retryDelayMs ?? 1000,
+      coalesceMs: this.options.coalesceMs ?? 10,
       now: this.options.now ?? (() => new Date()),
     });
   }

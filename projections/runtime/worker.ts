@@ -12,6 +12,7 @@ export interface WorkerOptions {
   readonly batchSize: number;
   /** Delay before resubscribing after the subscription died (store down, commit failed). */
   readonly retryDelayMs: number;
+  readonly coalesceMs: number;
   readonly now: () => Date;
 }
 
@@ -108,9 +109,24 @@ export class ProjectionWorker {
     this.subscription = this.options.eventStore.subscribeToAll({
       after: this.checkpointValue,
       maxBatchSize: this.options.batchSize,
+      coalesceMs: this.options.coalesceMs,
+      // Only the categories the projection reads are decoded; the store reports how far it skipped.
+      ...(this.options.projection.categories ? { filter: { categories: this.options.projection.categories } } : {}),
+      onCheckpoint: (position) => this.skipTo(position),
       onEvents: (events) => this.handle(events),
       onError: (error) => this.fail(error),
     });
+  }
+
+  /**
+   * Events up to `position` were none of this projection's: nothing to write, so the
+   * checkpoint moves in memory only (waiters resolve). It is stored with the next batch that
+   * writes; after a crash the store re-scans the skipped stretch, which costs a query, not a write.
+   */
+  private skipTo(position: number): void {
+    if (this.stateValue !== 'running' || position <= this.checkpointValue) return;
+    this.checkpointValue = position;
+    this.waiters.resolveUpTo(position);
   }
 
   private handle(events: readonly RecordedEvent[]): Promise<void> {

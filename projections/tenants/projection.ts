@@ -65,6 +65,7 @@ export const tenantsProjection: Projection = {
   version: 2,
   collection: 'tenants',
   indexes: ['status'],
+  categories: ['tenant'],
   documentId(event) {
     if (!isTenantEventType(event.type)) return null;
     return streamOf(event, 'tenant')?.tenantId ?? null;

@@ -127,6 +127,7 @@ export const usageProjection: Projection = {
   collection: 'usage',
   // Every query ranges over a tenant's days; the per-key view also filters on keyId.
   indexes: ['day', 'keyId'],
+  categories: ['inference'],
   documentId: (recorded) => locate(recorded)?.id ?? null,
   evolve(doc, recorded) {
     const located = locate(recorded);

@@ -252,6 +252,48 @@ export function eventStoreContract(name: string, factory: () => Promise<EventSto
     });
 
     describe('subscribeToAll', function () {
+      it('with a category filter, delivers only those categories and reports how far it scanned past the rest', async function () {
+        const wanted = freshStreamId('alpha');
+        const skipped = freshStreamId('beta');
+        const start = await store.headPosition();
+        const checkpoints: number[] = [];
+        const delivered: RecordedEvent[] = [];
+        const subscription = store.subscribeToAll({
+          after: start,
+          filter: { categories: ['alpha'] },
+          maxBatchSize: 2,
+          onEvents: (batch) => {
+            delivered.push(...batch);
+          },
+          onCheckpoint: (position) => {
+            checkpoints.push(position);
+          },
+        });
+        subscriptions.push(subscription);
+        await store.appendToStream(wanted, someEvents(3), 'no_stream');
+        const tail = await store.appendToStream(skipped, someEvents(4), 'no_stream');
+        await waitFor(() => checkpoints.some((position) => position >= tail.position), { description: 'checkpoint past the skipped events' });
+        expect(delivered.map((event) => event.streamId)).to.deep.equal([wanted, wanted, wanted]);
+        expect(delivered.map((event) => event.revision)).to.deep.equal([0, 1, 2]);
+        expect(checkpoints.every((position, index) => index === 0 || position > checkpoints[index - 1]), 'checkpoints only move forward').to.equal(true);
+      });
+
+      it('coalesces wake-ups into fewer batches without losing or reordering events', async function () {
+        const streamId = freshStreamId();
+        const batches: number[] = [];
+        const { received } = await follow([streamId], {
+          coalesceMs: 50,
+          onEvents: (batch) => {
+            batches.push(batch.length);
+            received.push(...batch.filter((event) => event.streamId === streamId));
+          },
+        });
+        for (let i = 0; i < 10; i++) await store.appendToStream(streamId, someEvents(1), i === 0 ? 'no_stream' : i - 1);
+        await waitFor(() => received.length === 10, { description: 'every event' });
+        expect(received.map((event) => event.revision)).to.deep.equal([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+        expect(batches.length).to.be.below(10);
+      });
+
       it('catches up on existing events, reports being caught up, then delivers live appends', async function () {
         const streamId = freshStreamId();
         const start = await store.headPosition();

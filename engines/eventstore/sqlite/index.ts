@@ -15,8 +15,8 @@ import { BackgroundCheckpointer } from './checkpointer.js';
 import { parseStreamMetadata, serializeEvent, stringifyObject, toRecordedEvent } from './codec.js';
 import { GroupCommitter, type GroupCommitStats } from './group-commit.js';
 import { openDatabase } from './schema.js';
-import { prepareStatements, type Statements } from './statements.js';
-import { CatchUpSubscription } from './subscription.js';
+import { prepareReadCategories, prepareStatements, type Statements } from './statements.js';
+import { CatchUpSubscription, type ScannedBatch } from './subscription.js';
 import { limitOf, validateAppend } from './validate.js';
 
 export type { GroupCommitStats } from './group-commit.js';
@@ -114,8 +114,14 @@ export class SqliteEventStore implements EventStore {
 
   subscribeToAll(options: SubscribeToAllOptions): Subscription {
     this.assertOpen();
+    const categories = options.filter?.categories;
+    const readFiltered = categories === undefined ? null : this.categoryReader(categories);
     const source = {
-      readAfter: (after: number, maxCount: number) => this.readAfter(after, maxCount),
+      readAfter: (after: number, maxCount: number): ScannedBatch => {
+        if (readFiltered !== null) return readFiltered(after, maxCount);
+        const events = this.readAfter(after, maxCount);
+        return { events, scannedTo: events[events.length - 1]?.position ?? after };
+      },
       onCommit: (listener: () => void) => this.onCommit(listener),
       pollIntervalMs: this.pollIntervalMs,
     };
@@ -163,6 +169,21 @@ export class SqliteEventStore implements EventStore {
 
   private readAfter(after: number, maxCount: number): RecordedEvent[] {
     return this.statements.readAll.all(after, maxCount).map(toRecordedEvent);
+  }
+
+  /**
+   * A reader of the given categories: bounded by the head read first, so when fewer than
+   * `maxCount` events match, everything up to that head was scanned (and none skipped).
+   */
+  private categoryReader(categories: readonly string[]): (after: number, maxCount: number) => ScannedBatch {
+    if (categories.length === 0) throw new RangeError('a subscription filter needs at least one category');
+    const statement = prepareReadCategories(this.db, categories.length);
+    return (after, maxCount) => {
+      const head = this.statements.headPosition.get()?.position ?? 0;
+      if (head <= after) return { events: [], scannedTo: after };
+      const events = statement.all(after, head, ...categories, maxCount).map(toRecordedEvent);
+      return { events, scannedTo: events.length === maxCount ? events[events.length - 1].position : head };
+    };
   }
 
   private onCommit(listener: () => void): () => void {

@@ -61,3 +61,14 @@ export function prepareStatements(db: Database.Database) {
 }
 
 export type Statements = ReturnType<typeof prepareStatements>;
+
+/**
+ * Events after a position, up to a head, of the given stream categories (the part of the
+ * stream id before its first '-'). Non-matching rows are skipped inside SQLite, never decoded.
+ */
+export function prepareReadCategories(db: Database.Database, categoryCount: number): Database.Statement<unknown[], EventRow> {
+  const placeholders = Array.from({ length: categoryCount }, () => '?').join(', ');
+  return db.prepare<unknown[], EventRow>(
+    `SELECT ${EVENT_COLUMNS} FROM events WHERE position > ? AND position <= ? AND substr(stream_id, 1, instr(stream_id, '-') - 1) IN (${placeholders}) ORDER BY position ASC LIMIT ?`,
+  );
+}

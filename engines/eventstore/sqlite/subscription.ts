@@ -1,11 +1,19 @@
+import { setTimeout as delay } from 'node:timers/promises';
 import type { RecordedEvent, SubscribeToAllOptions, Subscription } from '../port.js';
 
 export const DEFAULT_MAX_BATCH_SIZE = 500;
 
 /** Where a subscription reads from and how it learns that something new was committed. */
+/** One read: the events found, and how far the log was scanned to find them. */
+export interface ScannedBatch {
+  readonly events: readonly RecordedEvent[];
+  /** Every event up to here was considered (for an unfiltered read: the last event's position). */
+  readonly scannedTo: number;
+}
+
 export interface SubscriptionSource {
-  /** Events with a position strictly greater than `after`, in position order. */
-  readAfter(after: number, maxCount: number): RecordedEvent[];
+  /** Events with a position strictly greater than `after`, in position order (filtered when the subscription has a filter). */
+  readAfter(after: number, maxCount: number): ScannedBatch;
   /** Registers a listener called after each local commit; returns the unregister function. */
   onCommit(listener: () => void): () => void;
   /** Fallback wake-up period, for commits made by other processes on the same file. */
@@ -73,11 +81,13 @@ export class CatchUpSubscription implements Subscription {
     let announced: number | null = null;
     while (!this.stopped) {
       this.commitSeen = false;
-      const batch = this.source.readAfter(position, maxBatchSize);
-      const last = batch[batch.length - 1];
-      if (last !== undefined) {
-        await this.options.onEvents(batch);
-        position = last.position;
+      const { events, scannedTo } = this.source.readAfter(position, maxBatchSize);
+      const last = events[events.length - 1];
+      if (last !== undefined) await this.options.onEvents(events);
+      if (scannedTo > position) {
+        // A filtered read may have skipped events after the last one delivered: say how far it looked.
+        if (scannedTo > (last?.position ?? position)) await this.options.onCheckpoint?.(scannedTo);
+        position = scannedTo;
         continue;
       }
       if (announced !== position) {
@@ -85,6 +95,7 @@ export class CatchUpSubscription implements Subscription {
         this.options.onCaughtUp?.(position);
       }
       await this.waitForCommit();
+      if (this.options.coalesceMs && !this.stopped) await delay(this.options.coalesceMs);
     }
   }
 
