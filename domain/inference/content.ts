@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import canonicalize from 'canonicalize';
+import { canonicalJson } from '../shared/canonical-json.js';
 
 /** The parts of an OpenAI-style chat message that the gateway counts and hashes. */
 export type PromptContentPart =
@@ -20,7 +20,7 @@ export interface PromptMessage {
  * holds nothing readable. Canonical JSON makes the digest independent of key order.
  */
 export function inferenceContentHash(messages: readonly PromptMessage[], completion: string | null): string {
-  const canonical = canonicalize({ messages, completion });
+  const canonical = canonicalJson({ messages, completion });
   if (canonical === undefined) throw new Error('inference content is not canonicalizable');
   return createHash('sha256').update(canonical).digest('hex');
 }

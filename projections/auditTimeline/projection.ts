@@ -1,5 +1,5 @@
 import { toDomainEvent } from '../../commands/handler.js';
-import { parseStreamId, type Category } from '../../domain/shared/streams.js';
+import { CATEGORIES, parseStreamId, type Category } from '../../domain/shared/streams.js';
 import type { RecordedEvent } from '../../engines/eventstore/port.js';
 import type { Doc } from '../../engines/readmodel/port.js';
 import type { Projection } from '../runtime/projection.js';
@@ -7,7 +7,7 @@ import { metadataNumber, metadataString, occurredAt } from '../shared/recorded.j
 import { genericSummary, isSummarisedEventType, summarise, type SummarisedEvent } from './summaries.js';
 
 /**
- * One entry per stored event of every category: who did what, when, on which stream —
+ * One entry per stored event of every category but inference (see TIMELINE_CATEGORIES): who did what, when, on which stream —
  * a searchable index over the event store, which remains the audit trail itself. Event
  * data is never copied (it may hold key hashes or request content); `summary` is the only
  * trace of it, built per type from harmless fields. tenantId = the tenant in the stream id
@@ -48,13 +48,23 @@ function summaryOf(event: RecordedEvent): string {
   }
 }
 
+/**
+ * Every category but `inference`: the timeline is the record of changes to a tenant's set-up
+ * (tenant, keys, policies, budgets, limits) and to the platform's catalog. Inference outcomes,
+ * one stream per request and most of the log, are indexed by the usage read model and read
+ * from their own streams (`inference-{tenant}.{requestId}`, the X-Request-Id); copying each
+ * into the timeline cost a read-model write per request on the gateway's hot path.
+ */
+const TIMELINE_CATEGORIES: readonly Category[] = CATEGORIES.filter((category) => category !== 'inference');
+
 export const auditTimelineProjection: Projection = {
   name: 'auditTimeline',
-  version: 1,
+  version: 2,
   collection: 'auditTimeline',
   // Only the timeline order is indexed: every tenant query is (tenant, position) ordered and the
   // other filters narrow that scan. Each extra index costs a JSON parse per inserted event.
   indexes: ['position'],
+  categories: TIMELINE_CATEGORIES,
   documentId(event) {
     // Streams outside the naming convention belong to no tenant, so no tenant may see them here.
     return parseStreamId(event.streamId) === null ? null : auditEntryId(event.position);

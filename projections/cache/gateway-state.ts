@@ -24,6 +24,8 @@ export interface GatewayStateOptions {
   /** Delay before a failed subscription is resumed from `position`. Default 1000 ms. */
   readonly retryDelayMs?: number;
   readonly maxBatchSize?: number;
+  /** After a commit, wait this long before reading (one read covers the commits meanwhile). Default 5 ms. */
+  readonly coalesceMs?: number;
 }
 
 /** An event the cache could not apply; see CategoryFold.quarantine for what happened to its stream. */
@@ -219,6 +221,7 @@ export class GatewayState {
       maxBatchSize: this.options.maxBatchSize,
       // Only the folded categories are read and decoded: inference events, most of the log, never are.
       filter: { categories: [...this.folds.keys()] },
+      coalesceMs: this.options.coalesceMs ?? 5,
       onCheckpoint: (position) => this.skipTo(position),
       onEvents: (events) => this.applyBatch(events),
       onCaughtUp: () => {

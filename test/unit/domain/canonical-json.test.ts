@@ -1,0 +1,56 @@
+import { expect } from 'chai';
+import canonicalize from 'canonicalize';
+import { describe, it } from 'mocha';
+import { canonicalJson } from '../../../domain/shared/canonical-json.js';
+
+/** The hash chain depends on this output byte for byte: it must equal the reference implementation's. */
+describe('canonical JSON (RFC 8785)', () => {
+  const samples: unknown[] = [
+    null,
+    true,
+    0,
+    -0,
+    1e21,
+    1.5e-7,
+    123456789.125,
+    'plain',
+    'quote " backslash \\ newline \n tab \t control \u0001 emoji 😀 accents é',
+    [],
+    {},
+    [1, 'two', null, { b: 1, a: [true, false] }],
+    { z: 1, a: 2, A: 3, 'é': 5, 'e\u0301': 4, '\ud83d\ude00': 6, '': 7, nested: { y: [{ k: 'v', j: undefined }], x: null } },
+    { skipped: undefined, kept: 0 },
+    [undefined, 1],
+    { date: new Date('2026-11-27T00:00:00Z') },
+  ];
+
+  for (const sample of samples) {
+    it(`matches the canonicalize package for ${JSON.stringify(sample) ?? String(sample)}`, () => {
+      expect(canonicalJson(sample)).to.equal(canonicalize(sample));
+    });
+  }
+
+  it('matches it on random event-shaped documents', () => {
+    const word = () => Math.random().toString(36).slice(2, 2 + Math.floor(Math.random() * 8));
+    const value = (depth: number): unknown => {
+      const pick = Math.floor(Math.random() * (depth > 3 ? 4 : 6));
+      if (pick === 0) return Math.round(Math.random() * 1e9) / (Math.random() < 0.5 ? 1 : 1000);
+      if (pick === 1) return word();
+      if (pick === 2) return Math.random() < 0.5;
+      if (pick === 3) return null;
+      if (pick === 4) return Array.from({ length: Math.floor(Math.random() * 4) }, () => value(depth + 1));
+      return Object.fromEntries(Array.from({ length: Math.floor(Math.random() * 5) }, () => [word(), value(depth + 1)]));
+    };
+    for (let i = 0; i < 500; i++) {
+      const sample = value(0);
+      expect(canonicalJson(sample)).to.equal(canonicalize(sample));
+    }
+  });
+
+  it('refuses what the reference refuses', () => {
+    for (const bad of [Number.NaN, Number.POSITIVE_INFINITY, 'lone \ud800 surrogate', { k: '\udc00' }, ['\ud83d']]) {
+      expect(() => canonicalJson(bad)).to.throw();
+      expect(() => canonicalize(bad)).to.throw();
+    }
+  });
+});
