@@ -38,6 +38,49 @@ eventStoreContract('SQLite :memory:', async () => {
 });
 
 describe('SqliteEventStore (engine-specific)', function () {
+  it("a filtered subscription skips this process's unwanted commits without missing another process's wanted ones", async function () {
+    const temp = tempDbPath();
+    const local = await SqliteEventStore.open({ path: temp.path, pollIntervalMs: 20 });
+    const foreign = await SqliteEventStore.open({ path: temp.path, pollIntervalMs: 20 });
+    try {
+      const delivered: string[] = [];
+      const checkpoints: number[] = [];
+      const subscription = local.subscribeToAll({
+        after: 0,
+        filter: { categories: ['wanted'] },
+        onEvents: (batch) => {
+          delivered.push(...batch.map((event) => event.streamId));
+        },
+        onCheckpoint: (position) => {
+          checkpoints.push(position);
+        },
+      });
+      const expected: string[] = [];
+      for (let round = 0; round < 20; round++) {
+        await local.appendToStream(freshStreamId('unwanted'), someEvents(2), 'no_stream');
+        if (round % 3 === 0) {
+          const streamId = freshStreamId('wanted');
+          // Another process sharing the file: its commits are never announced to this one.
+          await foreign.appendToStream(streamId, someEvents(1), 'no_stream');
+          expected.push(streamId);
+        }
+        if (round % 5 === 0) {
+          const streamId = freshStreamId('wanted');
+          await local.appendToStream(streamId, someEvents(1), 'no_stream');
+          expected.push(streamId);
+        }
+      }
+      const head = await local.headPosition();
+      await waitFor(() => delivered.length === expected.length && checkpoints.some((position) => position >= head), { description: 'every wanted event, and a checkpoint at the head' });
+      expect(delivered).to.deep.equal(expected);
+      await subscription.stop();
+    } finally {
+      await foreign.close();
+      await local.close();
+      temp.removeDir();
+    }
+  });
+
   let temp: ReturnType<typeof tempDbPath>;
   const opened: SqliteEventStore[] = [];
 

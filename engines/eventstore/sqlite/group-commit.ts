@@ -25,6 +25,17 @@ interface PendingAppend {
 type Outcome = { readonly ok: true; readonly result: AppendResult; readonly written: number } | { readonly ok: false; readonly error: Error };
 
 /**
+ * What one committed transaction inserted: positions first..last, all of them, from streams
+ * of these categories. Subscriptions filtered to other categories can then move past the
+ * commit without reading it.
+ */
+export interface CommitNotice {
+  readonly first: number;
+  readonly last: number;
+  readonly categories: ReadonlySet<string>;
+}
+
+/**
  * Group commit: appends issued while a flush is pending are queued and written in ONE
  * SQLite transaction on the next turn of the event loop (setImmediate), so 64
  * concurrent writers pay for one commit instead of 64.
@@ -46,7 +57,7 @@ export class GroupCommitter {
     db: Database.Database,
     statements: Statements,
     /** Called after a commit that inserted at least one event (wakes live subscriptions). */
-    private readonly onCommitted: () => void,
+    private readonly onCommitted: (notice: CommitNotice) => void,
   ) {
     const group = db.transaction((pending: readonly PendingAppend[], recordedAt: string) =>
       pending.map((item) => applyAppend(statements, item.request, recordedAt)),
@@ -88,17 +99,29 @@ export class GroupCommitter {
       const failure = error instanceof Error ? error : new Error(String(error));
       return pending.map(() => ({ ok: false, error: failure }));
     }
-    this.record(pending.length, outcomes);
+    this.record(pending, outcomes);
     return outcomes;
   }
 
-  private record(groupSize: number, outcomes: readonly Outcome[]): void {
-    const written = outcomes.reduce((sum, outcome) => sum + (outcome.ok ? outcome.written : 0), 0);
-    this.stats.appends += groupSize;
+  private record(pending: readonly PendingAppend[], outcomes: readonly Outcome[]): void {
+    let written = 0;
+    let first = Number.MAX_SAFE_INTEGER;
+    let last = 0;
+    const categories = new Set<string>();
+    outcomes.forEach((outcome, index) => {
+      if (!outcome.ok || outcome.written === 0) return;
+      written += outcome.written;
+      // One transaction assigns consecutive positions, so the written appends cover first..last without a gap.
+      first = Math.min(first, outcome.result.position - outcome.written + 1);
+      last = Math.max(last, outcome.result.position);
+      const streamId = (pending[index] as PendingAppend).request.streamId;
+      categories.add(streamId.slice(0, Math.max(0, streamId.indexOf('-'))));
+    });
+    this.stats.appends += pending.length;
     this.stats.transactions += 1;
-    this.stats.largestGroup = Math.max(this.stats.largestGroup, groupSize);
+    this.stats.largestGroup = Math.max(this.stats.largestGroup, pending.length);
     this.stats.eventsWritten += written;
-    if (written > 0) this.onCommitted();
+    if (written > 0) this.onCommitted({ first, last, categories });
   }
 }
 

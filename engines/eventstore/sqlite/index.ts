@@ -11,9 +11,9 @@ import type {
   SubscribeToAllOptions,
   Subscription,
 } from '../port.js';
-import { BackgroundCheckpointer } from './checkpointer.js';
+import { WalCheckpoints } from '../../sqlite/checkpointer.js';
 import { parseStreamMetadata, serializeEvent, stringifyObject, toRecordedEvent } from './codec.js';
-import { GroupCommitter, type GroupCommitStats } from './group-commit.js';
+import { GroupCommitter, type CommitNotice, type GroupCommitStats } from './group-commit.js';
 import { openDatabase } from './schema.js';
 import { prepareReadCategories, prepareStatements, type Statements } from './statements.js';
 import { CatchUpSubscription, type ScannedBatch } from './subscription.js';
@@ -37,10 +37,6 @@ export interface SqliteEventStoreOptions {
   readonly backgroundCheckpoint?: boolean;
 }
 
-/** SQLite's own threshold (1000 frames) when nobody else checkpoints; a backstop otherwise. */
-const AUTOCHECKPOINT_FRAMES = 1000;
-const BACKSTOP_AUTOCHECKPOINT_FRAMES = 16384;
-const CHECKPOINT_INTERVAL_MS = 100;
 
 export interface SqliteSettings {
   readonly journalMode: string;
@@ -58,23 +54,23 @@ export class SqliteEventStore implements EventStore {
   private closed = false;
   private readonly statements: Statements;
   private readonly committer: GroupCommitter;
-  private readonly commitListeners = new Set<() => void>();
+  private readonly commitListeners = new Set<(notice: CommitNotice) => void>();
   private readonly subscriptions = new Set<CatchUpSubscription>();
-  private checkpointer: BackgroundCheckpointer | null = null;
+  private checkpointer: WalCheckpoints | null = null;
 
   private constructor(
     private readonly db: Database.Database,
     private readonly pollIntervalMs: number,
   ) {
     this.statements = prepareStatements(db);
-    this.committer = new GroupCommitter(db, this.statements, () => this.notifyCommit());
+    this.committer = new GroupCommitter(db, this.statements, (notice) => this.notifyCommit(notice));
   }
 
   static async open(options: SqliteEventStoreOptions): Promise<SqliteEventStore> {
     const busyTimeoutMs = options.busyTimeoutMs ?? 5000;
     const db = openDatabase({ path: options.path, fsync: options.fsync ?? false, busyTimeoutMs });
     const store = new SqliteEventStore(db, options.pollIntervalMs ?? 250);
-    if (options.path !== ':memory:' && options.backgroundCheckpoint !== false) store.startCheckpointer(options.path, busyTimeoutMs);
+    if (options.path !== ':memory:' && options.backgroundCheckpoint !== false) store.checkpointer = new WalCheckpoints(store.db, options.path, busyTimeoutMs);
     return store;
   }
 
@@ -122,7 +118,7 @@ export class SqliteEventStore implements EventStore {
         const events = this.readAfter(after, maxCount);
         return { events, scannedTo: events[events.length - 1]?.position ?? after };
       },
-      onCommit: (listener: () => void) => this.onCommit(listener),
+      onCommit: (listener: (notice: CommitNotice) => void) => this.onCommit(listener),
       pollIntervalMs: this.pollIntervalMs,
     };
     const subscription = new CatchUpSubscription(source, options, (ended) => this.subscriptions.delete(ended));
@@ -156,17 +152,6 @@ export class SqliteEventStore implements EventStore {
     this.db.close();
   }
 
-  private startCheckpointer(path: string, busyTimeoutMs: number): void {
-    this.db.pragma(`wal_autocheckpoint = ${BACKSTOP_AUTOCHECKPOINT_FRAMES}`);
-    const options = { path, busyTimeoutMs, intervalMs: CHECKPOINT_INTERVAL_MS };
-    this.checkpointer = BackgroundCheckpointer.start(options, (error) => {
-      // Durability never depended on the worker; only WAL growth does. Fall back to SQLite's own checkpoints.
-      this.checkpointer = null;
-      if (this.db.open) this.db.pragma(`wal_autocheckpoint = ${AUTOCHECKPOINT_FRAMES}`);
-      process.emitWarning(error);
-    });
-  }
-
   private readAfter(after: number, maxCount: number): RecordedEvent[] {
     return this.statements.readAll.all(after, maxCount).map(toRecordedEvent);
   }
@@ -186,13 +171,13 @@ export class SqliteEventStore implements EventStore {
     };
   }
 
-  private onCommit(listener: () => void): () => void {
+  private onCommit(listener: (notice: CommitNotice) => void): () => void {
     this.commitListeners.add(listener);
     return () => this.commitListeners.delete(listener);
   }
 
-  private notifyCommit(): void {
-    for (const listener of this.commitListeners) listener();
+  private notifyCommit(notice: CommitNotice): void {
+    for (const listener of this.commitListeners) listener(notice);
   }
 
   private assertOpen(): void {

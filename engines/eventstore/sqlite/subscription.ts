@@ -1,7 +1,10 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import type { RecordedEvent, SubscribeToAllOptions, Subscription } from '../port.js';
+import type { CommitNotice } from './group-commit.js';
 
 export const DEFAULT_MAX_BATCH_SIZE = 500;
+/** Beyond this many unread notices a read is cheaper than walking them (and memory stays bounded). */
+const MAX_NOTICES = 1_000;
 
 /** Where a subscription reads from and how it learns that something new was committed. */
 /** One read: the events found, and how far the log was scanned to find them. */
@@ -15,7 +18,7 @@ export interface SubscriptionSource {
   /** Events with a position strictly greater than `after`, in position order (filtered when the subscription has a filter). */
   readAfter(after: number, maxCount: number): ScannedBatch;
   /** Registers a listener called after each local commit; returns the unregister function. */
-  onCommit(listener: () => void): () => void;
+  onCommit(listener: (notice: CommitNotice) => void): () => void;
   /** Fallback wake-up period, for commits made by other processes on the same file. */
   readonly pollIntervalMs: number;
 }
@@ -38,6 +41,9 @@ export class CatchUpSubscription implements Subscription {
   /** Set by a commit notification; cleared before each read so no wake-up is lost. */
   private commitSeen = true;
   private wake: (() => void) | null = null;
+  /** Local commits not yet read; a filtered subscription moves past those of other categories without reading. */
+  private notices: CommitNotice[] = [];
+  private readonly categories: ReadonlySet<string> | null;
   private readonly unsubscribe: () => void;
   private readonly done: Promise<void>;
 
@@ -47,7 +53,8 @@ export class CatchUpSubscription implements Subscription {
     /** Called once the subscription has ended, whatever the reason. */
     private readonly onEnded: (subscription: CatchUpSubscription) => void,
   ) {
-    this.unsubscribe = source.onCommit(() => this.nudge());
+    this.categories = options.filter ? new Set(options.filter.categories) : null;
+    this.unsubscribe = source.onCommit((notice) => this.nudge(notice));
     // Start on a later microtask: the handler never runs before subscribeToAll returns.
     this.done = Promise.resolve().then(() => this.run());
   }
@@ -58,9 +65,31 @@ export class CatchUpSubscription implements Subscription {
     await this.done;
   }
 
-  private nudge(): void {
+  private nudge(notice: CommitNotice): void {
+    if (this.categories !== null && this.notices.length < MAX_NOTICES) this.notices.push(notice);
     this.commitSeen = true;
     this.wake?.();
+  }
+
+  /**
+   * Moves `position` past local commits of no wanted category, when they follow it without a
+   * gap (a gap may hold another process's commit, which only a read can judge). Returns the new
+   * position and whether a read is still needed.
+   */
+  private skipUnwanted(position: number): { position: number; needsRead: boolean } {
+    const categories = this.categories;
+    if (categories === null) return { position, needsRead: true };
+    const notices = this.notices;
+    this.notices = [];
+    let at = position;
+    for (let i = 0; i < notices.length; i++) {
+      const notice = notices[i] as CommitNotice;
+      if (notice.last <= at) continue;
+      const wanted = notice.first !== at + 1 || [...notice.categories].some((category) => categories.has(category));
+      if (wanted) return { position: at, needsRead: true };
+      at = notice.last;
+    }
+    return { position: at, needsRead: false };
   }
 
   private async run(): Promise<void> {
@@ -79,8 +108,28 @@ export class CatchUpSubscription implements Subscription {
     const maxBatchSize = this.options.maxBatchSize ?? DEFAULT_MAX_BATCH_SIZE;
     let position = this.options.after;
     let announced: number | null = null;
+    let mustRead = true;
     while (!this.stopped) {
       this.commitSeen = false;
+      if (!mustRead) {
+        const skipped = this.skipUnwanted(position);
+        if (skipped.position > position) {
+          position = skipped.position;
+          await this.options.onCheckpoint?.(position);
+        }
+        if (!skipped.needsRead) {
+          if (announced !== position) {
+            announced = position;
+            this.options.onCaughtUp?.(position);
+          }
+          await this.waitForCommit();
+          if (this.options.coalesceMs && !this.stopped) await delay(this.options.coalesceMs);
+          mustRead = this.notices.length === 0; // the poll timer (or stop) woke it: look for other processes' commits
+          continue;
+        }
+      }
+      mustRead = true;
+      this.notices = [];
       const { events, scannedTo } = this.source.readAfter(position, maxBatchSize);
       const last = events[events.length - 1];
       if (last !== undefined) await this.options.onEvents(events);
@@ -96,6 +145,8 @@ export class CatchUpSubscription implements Subscription {
       }
       await this.waitForCommit();
       if (this.options.coalesceMs && !this.stopped) await delay(this.options.coalesceMs);
+      // Woken by local commits only (not the poll timer): they may be skippable without a read.
+      mustRead = this.categories === null || this.notices.length === 0;
     }
   }
 

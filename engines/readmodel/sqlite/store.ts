@@ -1,4 +1,5 @@
 import Database from 'better-sqlite3';
+import { WalCheckpoints } from '../../sqlite/checkpointer.js';
 import type { DeadLetter, Doc, DocumentWrite, FindQuery, Page, ReadModelStore } from '../port.js';
 import { encodeCursor } from './cursor.js';
 import { compileFind, type SqlParam } from './query.js';
@@ -8,6 +9,9 @@ export interface SqliteReadModelStoreOptions {
   /** File path, or ':memory:' for a private in-memory database. */
   readonly path: string;
 }
+
+/** As set by schema.ts (busy_timeout = 5000). */
+const BUSY_TIMEOUT_MS = 5_000;
 
 interface DeadLetterRow {
   projection: string;
@@ -42,6 +46,8 @@ export class SqliteReadModelStore implements ReadModelStore {
   private readonly upsertCheckpoint: Database.Statement<[string, number]>;
   private readonly commitTx: (writes: readonly DocumentWrite[], checkpoint: { name: string; position: number }) => void;
 
+  private checkpoints: WalCheckpoints | null = null;
+
   private constructor(private readonly db: Database.Database) {
     initialise(db);
     this.getDoc = db.prepare('SELECT doc FROM documents WHERE collection = ? AND id = ?');
@@ -58,7 +64,10 @@ export class SqliteReadModelStore implements ReadModelStore {
   }
 
   static async open(options: SqliteReadModelStoreOptions): Promise<SqliteReadModelStore> {
-    return new SqliteReadModelStore(new Database(options.path));
+    const store = new SqliteReadModelStore(new Database(options.path));
+    // Checkpoints off the event loop: the projections commit many small batches under load.
+    if (options.path !== ':memory:') store.checkpoints = new WalCheckpoints(store.db, options.path, BUSY_TIMEOUT_MS);
+    return store;
   }
 
   async get(collection: string, id: string): Promise<Doc | null> {
@@ -134,6 +143,8 @@ export class SqliteReadModelStore implements ReadModelStore {
   }
 
   async close(): Promise<void> {
+    await this.checkpoints?.stop();
+    this.checkpoints = null;
     if (this.db.open) this.db.close();
   }
 

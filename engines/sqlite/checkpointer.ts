@@ -64,3 +64,37 @@ export class BackgroundCheckpointer {
     await this.exited;
   }
 }
+
+/** SQLite's own threshold (1000 frames) when nobody else checkpoints; a backstop otherwise. */
+const AUTOCHECKPOINT_FRAMES = 1000;
+const BACKSTOP_AUTOCHECKPOINT_FRAMES = 16384;
+const CHECKPOINT_INTERVAL_MS = 100;
+
+/**
+ * Background checkpoints for one database file, with SQLite's automatic checkpoints as the
+ * fallback should the worker die. Both SQLite engines (event store, read models) use it: an
+ * automatic checkpoint runs inside the commit that crosses the threshold, on the event loop,
+ * fsync included — a stall of tens to hundreds of milliseconds for every request in flight.
+ */
+export class WalCheckpoints {
+  private checkpointer: BackgroundCheckpointer | null;
+
+  constructor(
+    private readonly db: { pragma(source: string): unknown; readonly open: boolean },
+    path: string,
+    busyTimeoutMs: number,
+  ) {
+    db.pragma(`wal_autocheckpoint = ${BACKSTOP_AUTOCHECKPOINT_FRAMES}`);
+    this.checkpointer = BackgroundCheckpointer.start({ path, busyTimeoutMs, intervalMs: CHECKPOINT_INTERVAL_MS }, (error) => {
+      // Durability never depended on the worker; only WAL growth does. Fall back to SQLite's own checkpoints.
+      this.checkpointer = null;
+      if (this.db.open) this.db.pragma(`wal_autocheckpoint = ${AUTOCHECKPOINT_FRAMES}`);
+      process.emitWarning(error);
+    });
+  }
+
+  async stop(): Promise<void> {
+    await this.checkpointer?.stop();
+    this.checkpointer = null;
+  }
+}
