@@ -1,4 +1,4 @@
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 
 /**
  * Who is calling. The platform admin token sees every tenant; an API key belongs to one
@@ -17,12 +17,6 @@ export const scopeOf = (principal: Principal): ReadScope =>
 export const actorOf = (principal: Principal): string => (principal.kind === 'admin' ? 'admin' : `apikey:${principal.keyId}`);
 
 export const sha256Hex = (value: string): string => createHash('sha256').update(value).digest('hex');
-
-export function constantTimeEqual(a: string, b: string): boolean {
-  const left = Buffer.from(sha256Hex(a), 'hex');
-  const right = Buffer.from(sha256Hex(b), 'hex');
-  return timingSafeEqual(left, right);
-}
 
 export interface GeneratedApiKey {
   /** Shown to the caller once; never stored, logged or put in an event. */
