@@ -6,10 +6,9 @@
  *   forked by gateway.bench.ts with the upstream origin as its argument; reports its port over IPC
  */
 import { createServer, type IncomingMessage } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { pipeline } from 'node:stream/promises';
 import { Pool, type Dispatcher } from 'undici';
-import type { ListeningMessage } from './protocol.js';
+import { serveChild } from './protocol.js';
 
 const upstreamOrigin = process.argv[2];
 if (upstreamOrigin === undefined) throw new Error('usage: bare-proxy.ts <upstream origin>');
@@ -40,13 +39,4 @@ const server = createServer(async (req, res) => {
     else res.writeHead(502, { 'content-type': 'application/json' }).end('{"error":{"message":"bad gateway","type":"api_error"}}');
   }
 });
-server.keepAliveTimeout = 60_000;
-server.headersTimeout = 61_000;
-
-server.listen(0, '127.0.0.1', () => {
-  const message: ListeningMessage = { type: 'listening', port: (server.address() as AddressInfo).port };
-  process.send?.(message);
-});
-
-process.on('disconnect', () => process.exit(0));
-process.on('SIGTERM', () => process.exit(0));
+serveChild(server);

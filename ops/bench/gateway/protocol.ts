@@ -1,3 +1,6 @@
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
 /**
  * What the gateway benchmark's processes say to each other (over the fork IPC channel), and
  * the fixed request and completion every target serves, so the three targets differ only in
@@ -103,4 +106,19 @@ export const CHAT_COMPLETION = JSON.stringify({
 
 export function isListening(message: unknown): message is ListeningMessage {
   return typeof message === 'object' && message !== null && (message as { type?: unknown }).type === 'listening';
+}
+
+/**
+ * Serves a child process's server on loopback with keep-alive that outlives the pauses between
+ * phases, reports its port to the parent over IPC, and exits with the parent.
+ */
+export function serveChild(server: Server): void {
+  server.keepAliveTimeout = 60_000;
+  server.headersTimeout = 61_000;
+  server.listen(0, '127.0.0.1', () => {
+    const message: ListeningMessage = { type: 'listening', port: (server.address() as AddressInfo).port };
+    process.send?.(message);
+  });
+  process.on('disconnect', () => process.exit(0));
+  process.on('SIGTERM', () => process.exit(0));
 }

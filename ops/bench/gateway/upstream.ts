@@ -5,8 +5,7 @@
  * its event loop); reports its port over IPC and exits when the parent goes away.
  */
 import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { CHAT_COMPLETION, CHAT_PATH, type ListeningMessage } from './protocol.js';
+import { CHAT_COMPLETION, CHAT_PATH, serveChild } from './protocol.js';
 
 const completion = Buffer.from(CHAT_COMPLETION);
 const notFound = Buffer.from(JSON.stringify({ error: { message: 'not found', type: 'invalid_request_error', code: 'not_found' } }));
@@ -21,14 +20,4 @@ const server = createServer((req, res) => {
     res.end(body);
   });
 });
-// Idle pauses between phases must not close the pooled connections of the callers.
-server.keepAliveTimeout = 60_000;
-server.headersTimeout = 61_000;
-
-server.listen(0, '127.0.0.1', () => {
-  const message: ListeningMessage = { type: 'listening', port: (server.address() as AddressInfo).port };
-  process.send?.(message);
-});
-
-process.on('disconnect', () => process.exit(0));
-process.on('SIGTERM', () => process.exit(0));
+serveChild(server);
