@@ -1,7 +1,7 @@
 import type { Filter, Sort } from 'mongodb';
 import { ValidationError } from '../../../domain/shared/errors.js';
 import type { FieldFilter, FindQuery, Scalar } from '../port.js';
-import { decodeCursor, type SortValue } from './cursor.js';
+import { decodeCursor, type SortValue } from '../cursor.js';
 import { assertField } from '../sqlite/fields.js';
 import { MAX_LIMIT } from '../sqlite/query.js';
 
@@ -134,7 +134,7 @@ export function compileFind(query: FindQuery): CompiledFind {
   if (order.direction !== 'asc' && order.direction !== 'desc') throw bad('sort.direction', "must be 'asc' or 'desc'");
   const conditions: Condition[] = Object.entries(query.filter ?? {}).map(([field, filter]) => compileFilter(field, filter));
   if (query.after !== undefined) {
-    const cursor = decodeCursor(query.after, order);
+    const cursor = decodeCursor(query.after, order, { booleans: true });
     conditions.push(keyset(order.field, order.direction, cursor.value, cursor.id));
   }
   const dir = order.direction === 'asc' ? 1 : -1;

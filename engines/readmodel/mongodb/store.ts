@@ -1,7 +1,7 @@
 import { type AnyBulkWriteOperation, type Db, MongoClient, MongoServerError } from 'mongodb';
 import { ValidationError } from '../../../domain/shared/errors.js';
 import type { DeadLetter, Doc, DocumentWrite, FindQuery, Page, ReadModelStore } from '../port.js';
-import { encodeCursor, type SortValue } from './cursor.js';
+import { encodeCursor, type SortValue } from '../cursor.js';
 import { assertField, COLLECTION_PATTERN } from '../sqlite/fields.js';
 import { compileFind, key, type StoredDoc } from './query.js';
 

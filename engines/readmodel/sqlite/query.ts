@@ -1,6 +1,6 @@
 import { ValidationError } from '../../../domain/shared/errors.js';
 import type { FieldFilter, FindQuery, Scalar } from '../../readmodel/port.js';
-import { decodeCursor } from './cursor.js';
+import { decodeCursor } from '../cursor.js';
 import { assertField, collectionLiteral, fieldExpr, jsonTypeGuard } from './fields.js';
 
 export type SqlParam = string | number | null;
@@ -112,7 +112,8 @@ export function compileFind(collection: string, query: FindQuery): CompiledFind 
   for (const [field, filter] of Object.entries(query.filter ?? {})) clauses.push(compileFilter(field, filter));
   if (query.after !== undefined) {
     const cursor = decodeCursor(query.after, sort);
-    clauses.push(keyset(sort.field, sort.direction, cursor.value, cursor.id));
+    // Without the booleans option a cursor's value is a string, a number or null: SQL-bindable.
+    clauses.push(keyset(sort.field, sort.direction, cursor.value as string | number | null, cursor.id));
   }
   const expr = fieldExpr(sort.field);
   const dir = sort.direction.toUpperCase();

@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3';
 import { WalCheckpoints } from '../../sqlite/checkpointer.js';
 import type { DeadLetter, Doc, DocumentWrite, FindQuery, Page, ReadModelStore } from '../port.js';
-import { encodeCursor } from './cursor.js';
+import { encodeCursor } from '../cursor.js';
 import { compileFind, type SqlParam } from './query.js';
 import { createFieldIndexes, dropFieldIndexes, initialise } from './schema.js';
 
