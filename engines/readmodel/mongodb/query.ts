@@ -1,9 +1,8 @@
 import type { Filter, Sort } from 'mongodb';
-import { ValidationError } from '../../../domain/shared/errors.js';
-import type { FieldFilter, FindQuery, Scalar } from '../port.js';
+import { assertNever } from '../../../domain/shared/errors.js';
+import type { FindQuery, Scalar } from '../port.js';
 import { decodeCursor, type SortValue } from '../cursor.js';
-import { assertField } from '../sqlite/fields.js';
-import { MAX_LIMIT } from '../sqlite/query.js';
+import { parseFind, type ParsedFilter } from '../find-query.js';
 
 /**
  * FindQuery → MongoDB filter and sort, with the SQLite adapter's semantics (both pass the
@@ -24,13 +23,6 @@ export interface CompiledFind {
 }
 
 type Condition = Filter<StoredDoc>;
-
-const isScalar = (value: unknown): value is Scalar =>
-  value === null || typeof value === 'string' || typeof value === 'boolean' || (typeof value === 'number' && Number.isFinite(value));
-
-function bad(path: string, message: string): ValidationError {
-  return new ValidationError(`invalid query: ${path} ${message}`, [{ path, message }]);
-}
 
 /** The stored key of a port field. */
 export const key = (field: string): string => (field === 'id' ? '_id' : field);
@@ -59,32 +51,24 @@ function scalarOnly(field: string, condition: Record<string, unknown>): Conditio
 }
 
 /** Inclusive range; MongoDB's type bracketing already keeps a number range off strings and vice versa. */
-function range(field: string, path: string, gte: unknown, lte: unknown): Condition {
-  const bounds = [gte, lte].filter((b) => b !== undefined);
-  if (bounds.length === 0) throw bad(path, 'needs gte or lte');
-  const kind = typeof bounds[0];
-  const kindOk = (b: unknown) => (typeof b === 'number' && Number.isFinite(b)) || typeof b === 'string';
-  if (!bounds.every((b) => kindOk(b) && typeof b === kind)) throw bad(path, 'bounds must both be numbers or both strings');
+function range(filter: Extract<ParsedFilter, { kind: 'range' }>): Condition {
   const condition: Record<string, string | number> = {};
-  if (gte !== undefined) condition.$gte = gte as string | number;
-  if (lte !== undefined) condition.$lte = lte as string | number;
-  return scalarOnly(field, condition);
+  if (filter.gte !== undefined) condition.$gte = filter.gte;
+  if (filter.lte !== undefined) condition.$lte = filter.lte;
+  return scalarOnly(filter.field, condition);
 }
 
-function compileFilter(field: string, filter: FieldFilter): Condition {
-  const path = `filter.${field}`;
-  assertField(field, 'filter');
-  if (isScalar(filter)) return equals(field, filter);
-  if (typeof filter !== 'object' || filter === null || Array.isArray(filter)) throw bad(path, 'must be a scalar or an object');
-  const keys = Object.keys(filter);
-  if ('in' in filter) {
-    const values: unknown = filter.in;
-    if (keys.length !== 1 || !Array.isArray(values) || !values.every(isScalar)) throw bad(path, 'in must be the only key and list scalars');
-    return membership(field, values);
+function compileFilter(filter: ParsedFilter): Condition {
+  switch (filter.kind) {
+    case 'eq':
+      return equals(filter.field, filter.value);
+    case 'in':
+      return membership(filter.field, filter.values);
+    case 'range':
+      return range(filter);
+    default:
+      return assertNever(filter, 'read-model filter');
   }
-  if (!keys.every((k) => k === 'gte' || k === 'lte')) throw bad(path, 'only in, gte and lte are supported');
-  const bounds = filter as { gte?: unknown; lte?: unknown };
-  return range(field, path, bounds.gte, bounds.lte);
 }
 
 /**
@@ -119,22 +103,12 @@ function laterTypes(kind: 'number' | 'string' | 'boolean', direction: 'asc' | 'd
   return direction === 'asc' ? TYPE_ORDER.slice(at + 1) : TYPE_ORDER.slice(0, at);
 }
 
-function checkLimit(limit: unknown): number {
-  if (typeof limit !== 'number' || !Number.isInteger(limit) || limit < 1 || limit > MAX_LIMIT) {
-    throw bad('limit', `must be an integer between 1 and ${MAX_LIMIT}`);
-  }
-  return limit;
-}
-
 /** Compiles a FindQuery; the caller fetches limit + 1 documents (the extra one tells whether a next page exists). */
 export function compileFind(query: FindQuery): CompiledFind {
-  const limit = checkLimit(query.limit);
-  const order = query.sort ?? { field: 'id', direction: 'asc' as const };
-  assertField(order.field, 'sort.field');
-  if (order.direction !== 'asc' && order.direction !== 'desc') throw bad('sort.direction', "must be 'asc' or 'desc'");
-  const conditions: Condition[] = Object.entries(query.filter ?? {}).map(([field, filter]) => compileFilter(field, filter));
-  if (query.after !== undefined) {
-    const cursor = decodeCursor(query.after, order, { booleans: true });
+  const { limit, sort: order, filters, after } = parseFind(query);
+  const conditions: Condition[] = filters.map(compileFilter);
+  if (after !== undefined) {
+    const cursor = decodeCursor(after, order, { booleans: true });
     conditions.push(keyset(order.field, order.direction, cursor.value, cursor.id));
   }
   const dir = order.direction === 'asc' ? 1 : -1;
