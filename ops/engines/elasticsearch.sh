@@ -61,7 +61,7 @@ case "$cmd" in
   *) echo "usage: $0 [install|start|stop|status]  (--install-only = install)" >&2; exit 2 ;;
 esac
 
-say() { echo "== $*" >&2; }
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 die() { echo "elasticsearch.sh: $*" >&2; exit 1; }
 
 es_java_home() {
@@ -223,13 +223,7 @@ stop() {
     return 0
   fi
   say "stopping elasticsearch (pid $p)"
-  kill -TERM "$p" 2>/dev/null || true
-  for _ in $(seq 1 300); do
-    kill -0 "$p" 2>/dev/null || { rm -f "$pidfile"; say "stopped"; return 0; }
-    sleep 0.1
-  done
-  say "pid $p still alive after 30 s: SIGKILL"
-  kill -KILL "$p" 2>/dev/null || true
+  if terminate "$p" elasticsearch 30; then say "stopped"; else say "killed"; fi
   rm -f "$pidfile"
 }
 

@@ -39,7 +39,7 @@ version="$(sed -n 's#^[[:space:]]*\(require[[:space:]]*\)\{0,1\}github.com/Ferre
 [ -n "$version" ] || { echo "cannot read the FerretDB version from $src/go.mod" >&2; exit 1; }
 bin="$cache/$version/ferretdb"
 
-say() { echo "== $*" >&2; }
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 now() { date +%s.%N; }
 since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }'; }
 
@@ -71,7 +71,6 @@ install() {
   say "built $bin in $(since "$t0") s"
 }
 
-port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; }
 pings() { [ -x "$bin" ] && "$bin" ping -uri "$url" -timeout "${1:-2s}" >/dev/null 2>&1; }
 
 # Pid from the pid file when that process is alive and is our server (not a recycled pid).
@@ -90,7 +89,7 @@ start() {
     echo "NEXUS_MONGO_URL=$url"; return 0
   fi
   install
-  if port_open; then
+  if port_open "$port"; then
     if pings; then
       say "something already answers MongoDB ping on 127.0.0.1:${port} (not started by this script: no live pid in $pidfile); using it"
       echo "NEXUS_MONGO_URL=$url"; return 0
@@ -114,7 +113,7 @@ start() {
       tail -n 20 "$logfile" >&2
       exit 1
     fi
-    if port_open && pings 1s; then
+    if port_open "$port" && pings 1s; then
       say "ferretdb $version (sqlite) answers on 127.0.0.1:${port} after $(since "$t0") s (pid $pid, data $dir/data, log $logfile)"
       echo "NEXUS_MONGO_URL=$url"; return 0
     fi
@@ -128,26 +127,15 @@ stop() {
   local pid
   if ! pid="$(our_pid)"; then
     rm -f "$pidfile"
-    if port_open; then
+    if port_open "$port"; then
       say "ferretdb from this script is not running, but something listens on 127.0.0.1:${port} (left alone)"
     else
       say "ferretdb is not running on 127.0.0.1:${port}"
     fi
     return 0
   fi
-  kill -TERM "$pid" 2>/dev/null || true
-  for _ in $(seq 1 100); do
-    kill -0 "$pid" 2>/dev/null || { rm -f "$pidfile"; say "ferretdb stopped (pid $pid; data kept in $dir/data)"; return 0; }
-    sleep 0.1
-  done
-  say "ferretdb (pid $pid) did not stop within 10 s of SIGTERM; sending SIGKILL"
-  kill -KILL "$pid" 2>/dev/null || true
-  for _ in $(seq 1 50); do
-    kill -0 "$pid" 2>/dev/null || break
-    sleep 0.1
-  done
+  if terminate "$pid" ferretdb 10; then say "ferretdb stopped (pid $pid; data kept in $dir/data)"; else say "ferretdb killed (pid $pid)"; fi
   rm -f "$pidfile"
-  say "ferretdb killed (pid $pid)"
 }
 
 status() {
@@ -160,7 +148,7 @@ status() {
     say "ferretdb process $pid is alive but does not answer a ping on 127.0.0.1:${port}; see $logfile"
     return 1
   fi
-  if port_open; then
+  if port_open "$port"; then
     if pings; then
       say "not started by this script, but something answers MongoDB ping on 127.0.0.1:${port}"
       echo "NEXUS_MONGO_URL=$url"; return 0

@@ -35,7 +35,7 @@ heap="${NEXUS_KAFKA_HEAP_OPTS:--Xms256m -Xmx512m}"
 pidfile="$dir/kafka.pid"
 brokers="127.0.0.1:${port}"
 
-say() { echo "== $*" >&2; }
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 die() { echo "kafka.sh: $*" >&2; exit 1; }
 
 cmd="${1:-start}"
@@ -91,7 +91,6 @@ running_pid() {
   echo "$pid"
 }
 
-port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
 # A CLI class from the broker's classpath, logging warnings to stderr.
 kafka_tool() {
@@ -191,19 +190,8 @@ stop() {
     return 0
   fi
   say "stopping kafka (pid ${pid})"
-  kill -TERM "$pid" 2>/dev/null || true
-  for _ in $(seq 1 300); do
-    kill -0 "$pid" 2>/dev/null || { rm -f "$pidfile"; say "kafka stopped"; return 0; }
-    sleep 0.1
-  done
-  say "kafka did not stop within 30 s: SIGKILL"
-  kill -KILL "$pid" 2>/dev/null || true
-  for _ in $(seq 1 50); do
-    kill -0 "$pid" 2>/dev/null || break
-    sleep 0.1
-  done
+  if terminate "$pid" kafka 30; then say "kafka stopped"; else say "kafka killed"; fi
   rm -f "$pidfile"
-  say "kafka killed"
 }
 
 status() {
