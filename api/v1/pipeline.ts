@@ -21,7 +21,7 @@ import { BudgetExhausted, BudgetGuard, type BudgetHold, type SpendSource } from 
 import { acquireConcurrency, chargeRateLimits, type Leases } from './admission/limits.js';
 import { evaluatePolicies } from './admission/policy.js';
 import { GatewayError } from './errors.js';
-import { billedCostMicros, recordOutcome, recordRejection, type Ending, type RequestFacts, type Served } from './record.js';
+import { billOf, recordOutcome, recordRejection, type Bill, type Ending, type RequestFacts, type Served } from './record.js';
 import { routeFor } from './routing.js';
 
 export interface PipelineDeps {
@@ -87,7 +87,17 @@ export class InferencePipeline {
 
   async admit(principal: Principal, ctx: Context, asked: AdmissionRequest): Promise<Admission> {
     const key = this.servingKey(principal);
-    const leave = this.refuseCounted(() => this.gate.enter());
+    try {
+      return await this.admitKey(key, ctx, asked);
+    } catch (error) {
+      // Every refusal of admission, whichever check made it, is counted here once.
+      if (error instanceof GatewayError) this.deps.onRefused?.(error.code);
+      throw error;
+    }
+  }
+
+  private async admitKey(key: TenantKey, ctx: Context, asked: AdmissionRequest): Promise<Admission> {
+    const leave = this.gate.enter();
     const held: { leases: Leases | null; budget: BudgetHold | null } = { leases: null, budget: null };
     try {
       const requestId = requestIdFor(ctx);
@@ -111,15 +121,13 @@ export class InferencePipeline {
       const limits = this.deps.gateway.limitsFor(key.tenantId);
       const caller = { tenantId: key.tenantId, keyId: key.keyId };
       const failOpen = (check: string, error: CountersUnavailableError): void => this.failOpen(check, error);
-      await this.refuseCountedAsync(() => chargeRateLimits(this.deps.counters, caller, limits, promptTokens + (asked.boundsOutput ? maxOutput : 0), failOpen));
-      held.leases = await this.refuseCountedAsync(() => acquireConcurrency(this.deps.counters, caller, limits, requestId, failOpen));
-      held.budget = await this.reserveBudget(base, order, promptTokens, asked.boundsOutput ? maxOutput : 0);
+      await chargeRateLimits(this.deps.counters, caller, limits, promptTokens + (asked.boundsOutput ? maxOutput : 0), failOpen);
+      held.leases = await acquireConcurrency(this.deps.counters, caller, limits, requestId, failOpen);
+      held.budget = await this.reserveBudget(base, budgets, order, promptTokens, asked.boundsOutput ? maxOutput : 0);
       const facts: RequestFacts = { ...base, stream: asked.stream, request, rolloutId: route.rolloutId, storeContent: this.deps.gateway.tenant(key.tenantId)?.storeContent === true };
       return new Admission(this.deps, facts, order, { leave, leases: held.leases, budget: held.budget });
     } catch (error) {
-      await held.budget?.release().catch(() => undefined);
-      await held.leases?.release();
-      leave();
+      await freeHoldings({ leave, ...held });
       throw error;
     }
   }
@@ -133,14 +141,19 @@ export class InferencePipeline {
     return principal;
   }
 
-  private async reserveBudget(base: Omit<Rejected, 'reason' | 'detail'>, order: readonly CachedDeployment[], promptTokens: number, maxOutput: number): Promise<BudgetHold> {
+  private async reserveBudget(
+    base: Omit<Rejected, 'reason' | 'detail'>,
+    budgets: readonly CachedBudget[],
+    order: readonly CachedDeployment[],
+    promptTokens: number,
+    maxOutput: number,
+  ): Promise<BudgetHold> {
     // Fallbacks may land on a dearer deployment: reserve what the dearest one in the chain would cost.
     const currency = order[0].price.currency;
     const amount = Math.max(...order.filter((deployment) => deployment.price.currency === currency).map((deployment) => estimateMaxCostMicros(promptTokens, maxOutput, deployment.price)));
     try {
-      return await this.budgets.reserve(this.deps.gateway.budgetsFor(base.tenantId), base.requestId, amount, currency, this.deps.now());
+      return await this.budgets.reserve(budgets, base.requestId, amount, currency, this.deps.now());
     } catch (error) {
-      if (error instanceof GatewayError) this.deps.onRefused?.(error.code);
       if (error instanceof BudgetExhausted) await this.reject({ ...base, reason: 'budget_exhausted', detail: error.message });
       throw error;
     }
@@ -176,24 +189,6 @@ export class InferencePipeline {
     this.deps.onRefused?.(`fail_open_${check.replace(/\s+/g, '_')}`);
     this.deps.logger.warn({ err: error, check }, 'counters unavailable: check skipped (fails open)');
   }
-
-  private refuseCounted<T>(run: () => T): T {
-    try {
-      return run();
-    } catch (error) {
-      if (error instanceof GatewayError) this.deps.onRefused?.(error.code);
-      throw error;
-    }
-  }
-
-  private async refuseCountedAsync<T>(run: () => Promise<T>): Promise<T> {
-    try {
-      return await run();
-    } catch (error) {
-      if (error instanceof GatewayError) this.deps.onRefused?.(error.code);
-      throw error;
-    }
-  }
 }
 
 interface Rejected {
@@ -210,6 +205,13 @@ interface Holdings {
   readonly leave: () => void;
   readonly leases: Leases;
   readonly budget: BudgetHold;
+}
+
+/** Gives back what admission took (any part may not have been taken yet), spending nothing. */
+async function freeHoldings(holdings: { readonly leave: () => void; readonly leases: Leases | null; readonly budget: BudgetHold | null }): Promise<void> {
+  await holdings.budget?.release().catch(() => undefined);
+  await holdings.leases?.release();
+  holdings.leave();
 }
 
 /** Retries for recording an outcome: the answer is already served, so the record is worth a few tries. */
@@ -252,9 +254,7 @@ export class Admission {
   private async abandon(): Promise<void> {
     if (this.concluded) return;
     this.concluded = true;
-    await this.holdings.budget.release().catch(() => undefined);
-    await this.holdings.leases.release();
-    this.holdings.leave();
+    await freeHoldings(this.holdings);
   }
 
   /**
@@ -265,10 +265,10 @@ export class Admission {
   async conclude(served: Served, ending: Ending): Promise<void> {
     if (this.concluded) return;
     this.concluded = true;
-    const cost = billedCostMicros(served, ending);
+    const bill = billOf(served, ending);
     try {
-      await this.recordWithRetries(served, ending);
-      if (cost > 0) await this.holdings.budget.settle(cost);
+      await this.recordWithRetries(served, ending, bill);
+      if (bill.costMicros > 0) await this.holdings.budget.settle(bill.costMicros);
       else await this.holdings.budget.release();
     } catch (error) {
       this.deps.logger.error({ err: error, requestId: this.facts.requestId, tenantId: this.facts.tenantId }, 'budget settlement failed; the reservation expires on its own');
@@ -278,10 +278,10 @@ export class Admission {
     }
   }
 
-  private async recordWithRetries(served: Served, ending: Ending): Promise<void> {
+  private async recordWithRetries(served: Served, ending: Ending, bill: Bill): Promise<void> {
     for (let attempt = 0; ; attempt++) {
       try {
-        await recordOutcome(this.deps.eventStore, this.facts, served, ending, this.deps.now());
+        await recordOutcome(this.deps.eventStore, this.facts, served, ending, bill, this.deps.now());
         return;
       } catch (error) {
         const delay = RECORD_RETRY_DELAYS_MS[attempt];

@@ -10,6 +10,7 @@ import {
   type InferenceCommand,
   type InferenceErrorKind,
   type RejectionReason,
+  type TokenUsage,
 } from '../../domain/inference/index.js';
 import type { EventStore } from '../../engines/eventstore/port.js';
 import type { ChatCompletionRequest, Usage } from '../../engines/providers/port.js';
@@ -49,27 +50,28 @@ export type Ending =
   | { readonly type: 'completed'; readonly finishReason: string | null; readonly completion: string | null }
   | { readonly type: 'failed'; readonly errorKind: InferenceErrorKind; readonly errorMessage: string };
 
-/** What a request costs: billed only when completed, or for a stream that produced tokens (the decider enforces it). */
-export function billedCostMicros(served: Served, ending: Ending): number {
-  const { usage } = served;
-  if (usage === null || (ending.type === 'failed' && served.timeToFirstTokenMs === null)) return 0;
-  const inputTokens = usage.prompt_tokens;
-  return costMicros({ inputTokens, outputTokens: usage.completion_tokens, cachedTokens: Math.min(usage.prompt_tokens_details?.cached_tokens ?? 0, inputTokens) }, served.deployment.price);
+/** What a request is billed: tokens and cost at the serving deployment's current price. */
+export interface Bill extends TokenUsage {
+  readonly costMicros: number;
 }
 
+const NOTHING_BILLED: Bill = { inputTokens: 0, outputTokens: 0, cachedTokens: 0, costMicros: 0 };
+
 /**
- * Records the request's outcome on its own stream, billed at the deployment's current price.
- * A failure is billed only for a stream that produced tokens (the decider enforces it).
+ * Billed only when completed, or for a stream that produced tokens (the decider enforces it);
+ * computed once per request, for both the usage event and the budget settlement.
  */
-export async function recordOutcome(eventStore: EventStore, facts: RequestFacts, served: Served, ending: Ending, now: Date): Promise<void> {
-  const { deployment, usage } = served;
-  const tokens = {
-    inputTokens: usage?.prompt_tokens ?? 0,
-    outputTokens: usage?.completion_tokens ?? 0,
-    cachedTokens: Math.min(usage?.prompt_tokens_details?.cached_tokens ?? 0, usage?.prompt_tokens ?? 0),
-  };
-  const billable = ending.type === 'completed' || served.timeToFirstTokenMs !== null;
-  const billed = billable ? tokens : { inputTokens: 0, outputTokens: 0, cachedTokens: 0 };
+export function billOf(served: Served, ending: Ending): Bill {
+  const { usage } = served;
+  if (usage === null || (ending.type === 'failed' && served.timeToFirstTokenMs === null)) return NOTHING_BILLED;
+  const inputTokens = usage.prompt_tokens;
+  const tokens = { inputTokens, outputTokens: usage.completion_tokens, cachedTokens: Math.min(usage.prompt_tokens_details?.cached_tokens ?? 0, inputTokens) };
+  return { ...tokens, costMicros: costMicros(tokens, served.deployment.price) };
+}
+
+/** Records the request's outcome, with its bill (billOf), on its own stream. */
+export async function recordOutcome(eventStore: EventStore, facts: RequestFacts, served: Served, ending: Ending, bill: Bill, now: Date): Promise<void> {
+  const { deployment } = served;
   const shared = {
     tenantId: facts.tenantId,
     requestId: facts.requestId,
@@ -81,8 +83,7 @@ export async function recordOutcome(eventStore: EventStore, facts: RequestFacts,
     attempts: [...served.attempts],
     stream: facts.stream,
     rolloutId: facts.rolloutId,
-    ...billed,
-    costMicros: costMicros(billed, deployment.price),
+    ...bill,
     currency: deployment.price.currency,
     priceVersion: deployment.price.priceVersion,
     latencyMs: served.latencyMs,
