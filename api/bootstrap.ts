@@ -1,20 +1,15 @@
 import { mkdir } from 'node:fs/promises';
-import { join } from 'node:path';
 import type { Logger } from 'pino';
-import { MemoryCounters } from '../engines/counters/memory/index.js';
-import type { Counters } from '../engines/counters/port.js';
-import { RedisCounters } from '../engines/counters/redis/index.js';
 import { EnvSecretSource } from '../engines/secrets/env.js';
 import { instrumentEventStore } from '../engines/eventstore/instrumented.js';
 import type { EventStore } from '../engines/eventstore/port.js';
-import { SqliteEventStore } from '../engines/eventstore/sqlite/index.js';
 import type { ReadModelStore } from '../engines/readmodel/port.js';
-import { SqliteReadModelStore } from '../engines/readmodel/sqlite/index.js';
 import { CachedCredentials, GatewayState } from '../projections/cache/index.js';
 import { ALL_PROJECTIONS, SHARED_COLLECTIONS } from '../projections/index.js';
 import { ProjectionRunner, ReadModels, checkpointName } from '../projections/runtime/index.js';
 import { resolveAdminToken, type AdminToken } from './admin-token.js';
 import { createApp, type NexusApp } from './app.js';
+import { OpenedEngines, openCounters, openEventStore, openReadModelStore } from './engines.js';
 import type { Config } from './config.js';
 import type { AppDeps, ProjectionControl } from './deps.js';
 import { createLogger } from './http/logger.js';
@@ -69,30 +64,16 @@ function projectionControl(runner: ProjectionRunner, store: ReadModelStore, gate
   };
 }
 
-/**
- * Counters in this process unless NEXUS_REDIS_URL is set. A configured Redis must answer at
- * start (a wrong URL is a start-up error, not a silent fallback); later outages make budget
- * checks fail closed per request while the client reconnects in the background.
- */
-async function openCounters(config: Config): Promise<Counters> {
-  if (config.NEXUS_REDIS_URL === undefined) return new MemoryCounters();
-  try {
-    return await RedisCounters.connect({ url: config.NEXUS_REDIS_URL, connectTimeoutMs: 2_000 });
-  } catch (error) {
-    const reason = error instanceof Error ? error.message : String(error);
-    throw new Error(`NEXUS_REDIS_URL is set but Redis did not answer: ${reason}`, { cause: error });
-  }
-}
-
 export async function bootstrap(config: Config, options: BootstrapOptions = {}): Promise<Nexus> {
   const logger = options.logger ?? createLogger(config.NEXUS_LOG_LEVEL);
   await mkdir(config.NEXUS_DATA_DIR, { recursive: true });
   // Before anything listens: a broken NEXUS_SECRETS_FILE stops the start with its path named (never a value).
   const secrets = new EnvSecretSource({ onRefreshError: (err) => logger.warn({ err }, 'secrets file not reloaded; previous secrets kept') });
-  const counters = await openCounters(config);
+  const engines = new OpenedEngines();
+  const counters = await engines.add(openCounters(config), (opened) => opened.close());
+  const rawEventStore = await engines.add(openEventStore(config), (opened) => opened.close());
+  const readModelStore = await engines.add(openReadModelStore(config), (opened) => opened.close());
   const metrics = createMetrics();
-  const rawEventStore = await SqliteEventStore.open({ path: join(config.NEXUS_DATA_DIR, 'events.db'), fsync: config.NEXUS_EVENT_STORE_FSYNC });
-  const readModelStore = await SqliteReadModelStore.open({ path: join(config.NEXUS_DATA_DIR, 'read-models.db') });
   const eventStore = instrumentEventStore(rawEventStore, metrics.appendDuration);
   const runner = new ProjectionRunner({ eventStore, store: readModelStore, projections: ALL_PROJECTIONS, registry: metrics.registry });
   await runner.start();
@@ -132,9 +113,7 @@ export async function bootstrap(config: Config, options: BootstrapOptions = {}):
     async close() {
       await gateway.stop();
       await runner.stop();
-      await eventStore.close();
-      await readModelStore.close();
-      await counters.close();
+      await engines.closeAll();
       secrets.close();
     },
   };

@@ -13,10 +13,24 @@ export const ConfigSchema = z.object({
   NEXUS_DATA_DIR: z.string().default('.nexus'),
   /** Platform admin token; generated on first start (and kept in the data dir) when unset. */
   NEXUS_ADMIN_TOKEN: z.string().min(24, 'NEXUS_ADMIN_TOKEN must be at least 24 characters').optional(),
-  NEXUS_EVENT_STORE: z.enum(['sqlite']).default('sqlite'),
+  /** EventStoreDB / KurrentDB connection string; unset = the embedded SQLite event store under NEXUS_DATA_DIR. */
+  NEXUS_EVENTSTORE_URL: z
+    .string()
+    .regex(/^(esdb|esdb\+discover|kurrentdb|kurrentdb\+discover|kdb|kdb\+discover):\/\/\S+$/, 'NEXUS_EVENTSTORE_URL must be an esdb:// (or kurrentdb://) connection string')
+    .optional(),
   /** fsync every commit (SQLite synchronous=FULL): survives power loss, not just a crash. */
   NEXUS_EVENT_STORE_FSYNC: booleanFlag.default(false),
-  NEXUS_READ_MODELS: z.enum(['sqlite']).default('sqlite'),
+  /** MongoDB URL for the read models; unset = the embedded SQLite read-model store. */
+  NEXUS_MONGO_URL: z.string().regex(/^mongodb(\+srv)?:\/\/\S+$/, 'NEXUS_MONGO_URL must be a mongodb:// or mongodb+srv:// URL').optional(),
+  /** The database holding the read models on NEXUS_MONGO_URL. */
+  NEXUS_MONGO_DATABASE: z.string().regex(/^[A-Za-z0-9_-]{1,63}$/, 'NEXUS_MONGO_DATABASE must be 1-63 letters, digits, _ or -').default('nexus'),
+  /** Kafka brokers (host:port, comma-separated) for the event relay and the workers; unset = the in-process bus. */
+  NEXUS_KAFKA_BROKERS: z
+    .string()
+    .regex(/^[A-Za-z0-9.-]+:\d{1,5}(,[A-Za-z0-9.-]+:\d{1,5})*$/, 'NEXUS_KAFKA_BROKERS must be host:port[,host:port…]')
+    .optional(),
+  /** Elasticsearch URL for audit search (and knowledge-base vectors); unset = the in-process index. */
+  NEXUS_ELASTICSEARCH_URL: z.string().regex(/^https?:\/\/\S+$/, 'NEXUS_ELASTICSEARCH_URL must be an http:// or https:// URL').optional(),
   NEXUS_BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).max(64 * 1024 * 1024).default(1024 * 1024),
   NEXUS_JSON_MAX_DEPTH: z.coerce.number().int().min(4).max(1000).default(64),
   NEXUS_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
