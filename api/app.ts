@@ -21,6 +21,7 @@ import { dispatchPolicyFromConfig } from './v1/dispatch.js';
 import { tenantSpendSince } from '../projections/usage/spend.js';
 import { limitsRoutes } from './limits/routes.js';
 import { rolloutRoutes } from './rollout/routes.js';
+import { webhookRoutes } from './webhook/routes.js';
 
 export const API_VERSION = '0.1.0';
 
@@ -72,6 +73,7 @@ export function createApp(deps: AppDeps): NexusApp {
     ...auditRoutes(deps),
     ...limitsRoutes(deps),
     ...rolloutRoutes(deps),
+    ...webhookRoutes(deps),
     ...v1Routes(deps, inferencePipeline(deps)),
   );
   mountRoutes(router, routes);

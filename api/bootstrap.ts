@@ -9,7 +9,10 @@ import { ALL_PROJECTIONS, SHARED_COLLECTIONS } from '../projections/index.js';
 import { ProjectionRunner, ReadModels, checkpointName } from '../projections/runtime/index.js';
 import { resolveAdminToken, type AdminToken } from './admin-token.js';
 import { createApp, type NexusApp } from './app.js';
-import { OpenedEngines, openCounters, openEventStore, openReadModelStore } from './engines.js';
+import { OpenedEngines, openCounters, openEventStore, openReadModelStore, openSearch } from './engines.js';
+import { auditSearchIndexer, type SearchIndexer } from '../projections/auditSearch/index.js';
+import { startOutbound, type Outbound } from './outbound.js';
+import { CATEGORIES } from '../domain/shared/streams.js';
 import type { Config } from './config.js';
 import type { AppDeps, ProjectionControl } from './deps.js';
 import { createLogger } from './http/logger.js';
@@ -27,6 +30,10 @@ export interface Nexus {
   readonly runner: ProjectionRunner;
   readonly rawEventStore: EventStore;
   readonly readModelStore: ReadModelStore;
+  /** The audit-trail search index (Elasticsearch, or in process); tests wait on its position. */
+  readonly auditSearch: SearchIndexer;
+  /** The event relay, the bus and the workers on it (webhooks). */
+  readonly outbound: Outbound;
   close(): Promise<void>;
 }
 
@@ -64,6 +71,18 @@ function projectionControl(runner: ProjectionRunner, store: ReadModelStore, gate
   };
 }
 
+/**
+ * Elasticsearch indexes every event. The in-process index lives on the heap (~3 KiB per event)
+ * and is rebuilt from the log at each start, so it leaves out the per-request inference events
+ * (most of a gateway's log; each request's stream and the usage read model cover them) and
+ * reads in 50 ms windows, off the request path's commits.
+ */
+function auditSearchScope(config: Config) {
+  const alias = config.NEXUS_ELASTICSEARCH_AUDIT_INDEX;
+  if (config.NEXUS_ELASTICSEARCH_URL !== undefined) return { alias, coalesceMs: 10 };
+  return { alias, categories: CATEGORIES.filter((category) => category !== 'inference'), coalesceMs: 50 };
+}
+
 export async function bootstrap(config: Config, options: BootstrapOptions = {}): Promise<Nexus> {
   const logger = options.logger ?? createLogger(config.NEXUS_LOG_LEVEL);
   await mkdir(config.NEXUS_DATA_DIR, { recursive: true });
@@ -73,6 +92,7 @@ export async function bootstrap(config: Config, options: BootstrapOptions = {}):
   const counters = await engines.add(openCounters(config), (opened) => opened.close());
   const rawEventStore = await engines.add(openEventStore(config), (opened) => opened.close());
   const readModelStore = await engines.add(openReadModelStore(config), (opened) => opened.close());
+  const search = await engines.add(openSearch(config), (opened) => opened.close());
   const metrics = createMetrics();
   const eventStore = instrumentEventStore(rawEventStore, metrics.appendDuration);
   const runner = new ProjectionRunner({ eventStore, store: readModelStore, projections: ALL_PROJECTIONS, registry: metrics.registry });
@@ -82,12 +102,16 @@ export async function bootstrap(config: Config, options: BootstrapOptions = {}):
   const gateway = new GatewayState({ eventStore });
   gateway.start();
   await gateway.ready;
+  const auditSearch = auditSearchIndexer({ eventStore, search, logger }, auditSearchScope(config));
+  await auditSearch.start(); // returns while Elasticsearch is down: the indexer keeps retrying, then catches up
+  const outbound = await engines.add(startOutbound({ config, eventStore, readModelStore, logger, registry: metrics.registry }), (opened) => opened.stop());
   const adminToken = await resolveAdminToken(config.NEXUS_ADMIN_TOKEN, config.NEXUS_DATA_DIR);
   const deps: AppDeps = {
     config,
     logger,
     metrics,
     eventStore,
+    search,
     readModels: new ReadModels(readModelStore, { sharedCollections: SHARED_COLLECTIONS }),
     projections: projectionControl(runner, readModelStore, gateway),
     idempotency: counters.idempotency,
@@ -110,7 +134,10 @@ export async function bootstrap(config: Config, options: BootstrapOptions = {}):
     runner,
     rawEventStore,
     readModelStore,
+    auditSearch,
+    outbound,
     async close() {
+      await auditSearch.stop();
       await gateway.stop();
       await runner.stop();
       await engines.closeAll();

@@ -31,6 +31,11 @@ export const ConfigSchema = z.object({
     .optional(),
   /** Elasticsearch URL for audit search (and knowledge-base vectors); unset = the in-process index. */
   NEXUS_ELASTICSEARCH_URL: z.string().regex(/^https?:\/\/\S+$/, 'NEXUS_ELASTICSEARCH_URL must be an http:// or https:// URL').optional(),
+  /**
+   * Name of the audit index alias (physical indices `<name>-v<N>`); its checkpoint is kept in the
+   * cluster under that name, so two deployments (or event stores) sharing a cluster need two names.
+   */
+  NEXUS_ELASTICSEARCH_AUDIT_INDEX: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,99}$/, 'NEXUS_ELASTICSEARCH_AUDIT_INDEX must be a lower-case index name').default('nexus-audit'),
   NEXUS_BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).max(64 * 1024 * 1024).default(1024 * 1024),
   NEXUS_JSON_MAX_DEPTH: z.coerce.number().int().min(4).max(1000).default(64),
   NEXUS_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -59,6 +64,12 @@ export const ConfigSchema = z.object({
   NEXUS_MAX_IN_FLIGHT: z.coerce.number().int().min(1).max(1_000_000).default(2_048),
   /** Output tokens assumed for a request without max_tokens; enforced upstream when a budget or policy needs a bound. */
   NEXUS_DEFAULT_MAX_OUTPUT_TOKENS: z.coerce.number().int().min(1).max(1_000_000).default(4_096),
+  /** Server key every webhook signing secret is derived from; generated into the data dir when unset. */
+  NEXUS_WEBHOOK_SIGNING_KEY: z.string().min(32, 'NEXUS_WEBHOOK_SIGNING_KEY must be at least 32 characters').optional(),
+  /** Let webhook deliveries reach loopback and private addresses (development and tests only: SSRF guard off). */
+  NEXUS_WEBHOOK_ALLOW_PRIVATE_NETWORKS: booleanFlag.default(false),
+  /** One webhook call, connect to response. */
+  NEXUS_WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(10_000),
 });
 
 export type Config = z.infer<typeof ConfigSchema>;

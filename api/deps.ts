@@ -3,6 +3,7 @@ import type { IdempotencyStore } from '../commands/idempotency.js';
 import type { Counters } from '../engines/counters/port.js';
 import type { SecretSource } from '../engines/secrets/port.js';
 import type { EventStore } from '../engines/eventstore/port.js';
+import type { SearchPort } from '../engines/search/port.js';
 import type { Doc, FindQuery, Page } from '../engines/readmodel/port.js';
 import type { GatewayState } from '../projections/cache/gateway-state.js';
 import type { Config } from './config.js';
@@ -53,6 +54,11 @@ export interface AppDeps {
   /** Provider credentials by name (deployments' credentialRef); values never leave this port except into an upstream request header. */
   readonly secrets: SecretSource;
   readonly credentials: CredentialDirectory;
+  /**
+   * Full-text / vector search (the audit-trail index). Optional until bootstrap wires it:
+   * without it GET /admin/audit/search answers 503.
+   */
+  readonly search?: SearchPort;
   /** Hot-path state (tenants, catalog) the data plane routes with, without touching a database. */
   readonly gateway: GatewayState;
   readonly adminToken: string;

@@ -6,6 +6,7 @@ import { policiesProjection } from './policies/projection.js';
 import type { Projection } from './runtime/projection.js';
 import { tenantsProjection } from './tenants/projection.js';
 import { usageProjection } from './usage/projection.js';
+import { webhooksProjection } from './webhooks/projection.js';
 
 export { ApiKeyCredentials } from './apiKeys/credentials.js';
 export { apiKeysProjection, type ApiKeyDoc } from './apiKeys/projection.js';
@@ -27,6 +28,7 @@ export const ALL_PROJECTIONS: readonly Projection[] = [
   deploymentsProjection,
   auditTimelineProjection,
   usageProjection,
+  webhooksProjection,
 ];
 
 /**

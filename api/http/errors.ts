@@ -34,7 +34,7 @@ const OPENAI_TYPE: Record<ErrorKind, string> = {
 
 interface HttpProblem {
   readonly status: number;
-  readonly kind: ErrorKind | 'internal';
+  readonly kind: ErrorKind | 'internal' | 'engine_unavailable';
   readonly message: string;
   readonly issues: readonly FieldIssue[];
   readonly details: Readonly<Record<string, unknown>>;
@@ -70,7 +70,17 @@ function toProblem(error: unknown): HttpProblem {
     const { issues: _omit, ...details } = error.details;
     return { status: STATUS[error.kind], kind: error.kind, message: error.message, issues, details };
   }
+  if (isEngineUnavailable(error)) {
+    // An engine outage (event store, read models, search, bus, counters) is transient: 503 + Retry-After, not a 500.
+    return { status: 503, kind: 'engine_unavailable', message: 'a storage engine is not answering; retry shortly', issues: [], details: {} };
+  }
   return { status: 500, kind: 'internal', message: 'internal error', issues: [], details: {} };
+}
+
+/** The adapters' "engine unavailable" errors share a `kind` ending in `_unavailable` (eventstore_unavailable, search_unavailable, …). */
+function isEngineUnavailable(error: unknown): boolean {
+  const kind = error instanceof Error ? (error as { kind?: unknown }).kind : undefined;
+  return typeof kind === 'string' && kind.endsWith('_unavailable');
 }
 
 function writeProblem(ctx: Context, problem: HttpProblem): void {
@@ -78,11 +88,12 @@ function writeProblem(ctx: Context, problem: HttpProblem): void {
     // OpenAI names the request field itself ('messages.0.role'), not where the gateway found it ('body.…').
     const path = problem.issues[0]?.path ?? null;
     const param = path === null ? null : path.replace(/^body(\.|$)/, '') || null;
-    const type = problem.kind === 'internal' ? 'api_error' : OPENAI_TYPE[problem.kind];
-    writeDataPlaneError(ctx, { status: problem.status, message: problem.message, type, code: problem.kind, param, retryAfterMs: null });
+    const type = problem.kind === 'internal' ? 'api_error' : problem.kind === 'engine_unavailable' ? 'overloaded_error' : OPENAI_TYPE[problem.kind];
+    writeDataPlaneError(ctx, { status: problem.status, message: problem.message, type, code: problem.kind, param, retryAfterMs: problem.status === 503 ? 1_000 : null });
     return;
   }
   ctx.status = problem.status;
+  if (problem.status === 503) ctx.set('Retry-After', '1');
   ctx.type = 'application/problem+json';
   ctx.body = {
     type: `https://nexus.dev/problems/${problem.kind}`,
@@ -110,7 +121,8 @@ export function errorMiddleware(logger: Logger) {
         return;
       }
       const problem = toProblem(error);
-      if (problem.status >= 500) logger.error({ err: error, requestId: ctx.state.requestId }, 'unhandled error');
+      if (problem.kind === 'engine_unavailable') logger.warn({ err: error, requestId: ctx.state.requestId }, 'engine unavailable');
+      else if (problem.status >= 500) logger.error({ err: error, requestId: ctx.state.requestId }, 'unhandled error');
       writeProblem(ctx, problem);
     }
   };

@@ -3,7 +3,7 @@
  * first '-', the tenant everything between it and the first '.', so neither may contain
  * those separators. Every context builds its ids through `streamId` and nothing else.
  */
-export const CATEGORIES = ['tenant', 'apikey', 'policy', 'budget', 'limits', 'deployment', 'rollout', 'inference', 'kb'] as const;
+export const CATEGORIES = ['tenant', 'apikey', 'policy', 'budget', 'limits', 'deployment', 'rollout', 'inference', 'kb', 'webhook'] as const;
 export type Category = (typeof CATEGORIES)[number];
 
 /** Tenant ids: lower-case slug, so they are safe in stream ids, URLs and index names. */

@@ -22,11 +22,25 @@ export const EVENT_HEADERS = {
   eventId: 'nexus-event-id',
   eventType: 'nexus-event-type',
   tenantId: 'nexus-tenant-id',
-  /** Avro CRC-64-AVRO (Rabin) fingerprint of the writer schema, 16 lowercase hex digits. */
+  /**
+   * Avro CRC-64-AVRO (Rabin) fingerprint of the writer schema: the 64-bit value as 16 lowercase
+   * hex digits, as the Avro docs print it (`"int"` → 7275d51a3f395c8f); the value's
+   * single-object header holds the same number little-endian.
+   */
   schemaFingerprint: 'nexus-schema-fingerprint',
   streamId: 'nexus-stream-id',
   /** The event's global position in the event store (decimal). */
   position: 'nexus-position',
+  /** The event's 0-based revision within its stream (decimal): with the metadata, what verifies the hash chain. */
+  revision: 'nexus-stream-revision',
+  /**
+   * The event's whole metadata envelope as JSON (tenant, actor, correlation and causation ids,
+   * command id, schema version, occurredAt, prevHash and hash), so an auditor or a worker on
+   * the bus can explain and verify an event without reading the event store.
+   */
+  metadata: 'nexus-metadata',
+  /** When the event store committed the event (ISO-8601), so a consumer rebuilds the whole RecordedEvent. */
+  recordedAt: 'nexus-recorded-at',
 } as const;
 
 export interface BusMessage {
@@ -49,7 +63,10 @@ export interface ConsumeOptions {
   /** Consumer group: members share the partitions, progress is committed per group. */
   readonly groupId: string;
   readonly topics: readonly string[];
-  /** A group with no committed progress starts at the beginning (default) or at the end. */
+  /**
+   * A group with no committed progress starts at the beginning (default) or at the end: after
+   * the last message published before the consumer is `ready`.
+   */
   readonly fromBeginning?: boolean;
   /**
    * Called once per message, in order within a partition; the next message of that
@@ -75,6 +92,7 @@ export interface EventBus {
   /** Resolves when every message is durably accepted; rejects (BusUnavailableError) when the engine cannot take them. */
   publish(messages: readonly BusMessage[]): Promise<void>;
   consume(options: ConsumeOptions): BusConsumer;
+  /** Stops this bus's consumers (as their stop() does), then releases the engine; later calls are refused. Idempotent. */
   close(): Promise<void>;
 }
 

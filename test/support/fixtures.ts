@@ -8,6 +8,7 @@ export interface TenantFixture {
   readonly keyId: string;
   readonly policyId: string;
   readonly budgetId: string;
+  readonly webhookId: string;
 }
 
 const rules = (maxTokens: number) => ({
@@ -34,7 +35,10 @@ export async function populatedTenant(app: TestApp): Promise<TenantFixture> {
   await expectOk(app, 'PUT', `/admin/tenants/${tenantId}/budgets/${budgetId}`, { period: 'month', limitMicros: 10_000_000, currency: 'USD', action: 'block' });
   await expectOk(app, 'POST', `/admin/tenants/${tenantId}/budgets/${budgetId}/spend`, { amountMicros: 6_000_000, currency: 'USD', requestId: 'req-1' });
   await expectOk(app, 'POST', `/admin/tenants/${tenantId}/rename`, { name: `Renamed ${tenantId}` });
-  return { tenantId, key, keyId, policyId, budgetId };
+  const webhook = await app.request('POST', `/admin/tenants/${tenantId}/webhooks`, { body: { url: 'https://hooks.example.com/nexus', eventTypes: ['ApiKeyRevoked'] } });
+  if (webhook.status !== 201) throw new Error(`webhook: ${webhook.status} ${webhook.text}`);
+  const webhookId = (webhook.body.webhook as { webhookId: string }).webhookId;
+  return { tenantId, key, keyId, policyId, budgetId, webhookId };
 }
 
 export async function registeredDeployment(app: TestApp, deploymentId: string): Promise<void> {
