@@ -10,6 +10,12 @@ export interface CollectionDiff {
   readonly different: string[];
 }
 
+/** A physical collection of a store: both sides of a comparison may live in different stores (a live one, a fresh rebuild). */
+export interface CollectionRef {
+  readonly store: ReadModelStore;
+  readonly collection: string;
+}
+
 export interface CompareOptions {
   readonly pageSize?: number;
   readonly maxReported?: number;
@@ -33,13 +39,18 @@ const compareIds = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0
  * does not matter; `_position` included). Walks both in id order with constant memory,
  * so it can check a rebuilt version against the live one in production as well as in tests.
  */
-export async function compareCollections(store: ReadModelStore, left: string, right: string, options: CompareOptions = {}): Promise<CollectionDiff> {
+export function compareCollections(store: ReadModelStore, left: string, right: string, options: CompareOptions = {}): Promise<CollectionDiff> {
+  return compareAcross({ store, collection: left }, { store, collection: right }, options);
+}
+
+/** compareCollections for collections of two stores (e.g. a store that lived through an outage and a fresh rebuild). */
+export async function compareAcross(left: CollectionRef, right: CollectionRef, options: CompareOptions = {}): Promise<CollectionDiff> {
   const pageSize = options.pageSize ?? 500;
   const max = options.maxReported ?? 20;
   const diff = { counts: { left: 0, right: 0 }, onlyLeft: [] as string[], onlyRight: [] as string[], different: [] as string[] };
   const note = (list: string[], id: string) => void (list.length < max && list.push(id));
-  const l = documents(store, left, pageSize);
-  const r = documents(store, right, pageSize);
+  const l = documents(left.store, left.collection, pageSize);
+  const r = documents(right.store, right.collection, pageSize);
   let a = await l.next();
   let b = await r.next();
   while (!a.done || !b.done) {

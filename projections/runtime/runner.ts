@@ -1,9 +1,13 @@
 import type { Registry } from 'prom-client';
 import type { EventStore } from '../../engines/eventstore/port.js';
 import type { ReadModelStore } from '../../engines/readmodel/port.js';
-import { registerLagGauge, type LagSample } from './metrics.js';
+import { backoffDelay, type BackoffPolicy, InterruptibleSleep, isStoreUnavailable } from './backoff.js';
+import { type HealthSample, registerHealthGauges, registerLagGauge, type LagSample } from './metrics.js';
 import { assertValidProjection, checkpointName, physicalCollection, type Projection, versionOfPhysical } from './projection.js';
-import { ProjectionWorker, type WorkerState } from './worker.js';
+import { describeEntry, isStalled, type ProjectionStatus } from './status.js';
+import { ProjectionWorker } from './worker.js';
+
+export type { ProjectionStatus } from './status.js';
 
 export interface ProjectionRunnerOptions {
   readonly eventStore: EventStore;
@@ -13,33 +17,21 @@ export interface ProjectionRunnerOptions {
   readonly registry?: Registry;
   /** Events per subscription batch (one store.commit each). Default 1000. */
   readonly batchSize?: number;
-  /** Delay before a dead subscription is resumed from its checkpoint. Default 1000 ms. */
+  /**
+   * First delay after a failure (read-model store unavailable, subscription died); it doubles
+   * per consecutive failure up to maxRetryDelayMs. Default 1000 ms.
+   */
   readonly retryDelayMs?: number;
+  /** Cap of the retry delay: during a long outage the store is probed once per this. Default 30,000 ms. */
+  readonly maxRetryDelayMs?: number;
   /**
    * After a new commit, wait this long before reading, so one read-model transaction covers
    * the commits of that interval instead of one each (default 10 ms: under load the gateway
    * commits hundreds of times a second; an admin command's read-your-writes wait grows by at most this).
    */
   readonly coalesceMs?: number;
-  /** Wall clock for dead-letter timestamps only. */
+  /** Wall clock for dead-letter and failure timestamps only. */
   readonly now?: () => Date;
-}
-
-export interface ProjectionStatus {
-  readonly name: string;
-  /** Live version: the one the logical collection's alias points at. */
-  readonly version: number;
-  readonly collection: string;
-  readonly checkpoint: number;
-  readonly head: number;
-  /** head − checkpoint, in events positions. */
-  readonly lag: number;
-  readonly caughtUp: boolean;
-  readonly deadLetters: number;
-  readonly state: WorkerState;
-  readonly lastError: string | null;
-  /** The version being built beside the live one, if a rebuild is running. */
-  readonly rebuilding: { readonly version: number; readonly checkpoint: number; readonly lag: number } | null;
 }
 
 export interface RebuildResult {
@@ -72,12 +64,19 @@ interface Entry {
  * version is whatever the alias points at (so a rebuilt version survives restarts); a
  * rebuild fills version N+1 from position 0 beside N while queries keep reading N, then
  * switches the alias atomically and drops N. Queries never stop and never see a partial build.
+ *
+ * Outages of the read-model store (ReadModelStoreUnavailableError) pause projections and
+ * rebuilds, which retry with capped exponential backoff and resume where they stopped; they
+ * never end a projection, fail a rebuild or dead-letter an event. Only start() needs the store
+ * up (to read the aliases), so a misconfigured store shows at once.
  */
 export class ProjectionRunner {
   private readonly entries = new Map<string, Entry>();
   private running = false;
   private stopping = false;
   private stopSignal = createStopSignal();
+  private readonly backoff: BackoffPolicy;
+  private readonly sleeper = new InterruptibleSleep();
 
   constructor(private readonly options: ProjectionRunnerOptions) {
     const names = new Set<string>();
@@ -90,7 +89,11 @@ export class ProjectionRunner {
       names.add(projection.name);
       collections.add(projection.collection);
     }
-    if (options.registry) registerLagGauge(options.registry, () => this.lagSamples());
+    this.backoff = { initialMs: options.retryDelayMs ?? 1000, maxMs: options.maxRetryDelayMs ?? 30_000 };
+    if (options.registry) {
+      registerLagGauge(options.registry, () => this.lagSamples());
+      registerHealthGauges(options.registry, () => this.healthSamples());
+    }
   }
 
   /** Starts every projection from its checkpoint; resolves once all are subscribed (not caught up). */
@@ -106,6 +109,7 @@ export class ProjectionRunner {
     this.running = false;
     this.stopping = true;
     this.stopSignal.fire();
+    this.sleeper.interrupt();
     const workers = [...this.entries.values()].flatMap((entry) => [entry.live, entry.building]);
     for (const worker of workers) {
       if (!worker) continue;
@@ -128,7 +132,7 @@ export class ProjectionRunner {
 
   async status(): Promise<ProjectionStatus[]> {
     const head = await this.options.eventStore.headPosition();
-    return [...this.entries.values()].map((entry) => describe(entry, head));
+    return [...this.entries.values()].map((entry) => describeEntry(entry, head));
   }
 
   /**
@@ -185,7 +189,7 @@ export class ProjectionRunner {
     entry.building = next;
     try {
       // Leftovers of an interrupted rebuild of the same version are discarded: always from 0.
-      await this.dropVersion(entry.projection, version);
+      await this.untilAvailable(() => this.dropVersion(entry.projection, version));
       await this.whileRunning(next.start());
       const head = await this.options.eventStore.headPosition();
       await this.whileRunning(next.waitForPosition(head));
@@ -208,7 +212,7 @@ export class ProjectionRunner {
     await old.stop();
     try {
       await this.whileRunning(next.waitForPosition(old.checkpoint));
-      await this.options.store.setAlias(entry.projection.collection, next.physical);
+      await this.untilAvailable(() => this.options.store.setAlias(entry.projection.collection, next.physical));
     } catch (error) {
       if (!this.stopping) await old.start();
       throw error;
@@ -216,12 +220,25 @@ export class ProjectionRunner {
     entry.live = next;
     entry.building = null;
     next.adoptWaiters(old.takeWaiters());
-    await this.dropVersion(entry.projection, old.version);
+    // Switched: a drop that never happens (stopped during an outage) leaves garbage that the next start removes.
+    await this.untilAvailable(() => this.dropVersion(entry.projection, old.version));
   }
 
   /** Rejects as soon as stop() is called, so a rebuild never outlives the runner. */
   private whileRunning<T>(work: Promise<T>): Promise<T> {
     return Promise.race([work, this.stopSignal.promise]);
+  }
+
+  /** Retries a store operation of a rebuild for as long as the store is unavailable (or until stop). */
+  private async untilAvailable<T>(work: () => Promise<T>): Promise<T> {
+    for (let failures = 1; ; failures++) {
+      try {
+        return await work();
+      } catch (error) {
+        if (this.stopping || !isStoreUnavailable(error)) throw error;
+        await this.whileRunning(this.sleeper.sleep(backoffDelay(this.backoff, failures)));
+      }
+    }
   }
 
   private async dropVersion(projection: Projection, version: number): Promise<void> {
@@ -236,7 +253,7 @@ export class ProjectionRunner {
       projection,
       version,
       batchSize: this.options.batchSize ?? 1000,
-      retryDelayMs: this.options.retryDelayMs ?? 1000,
+      backoff: this.backoff,
       coalesceMs: this.options.coalesceMs ?? 10,
       now: this.options.now ?? (() => new Date()),
     });
@@ -255,6 +272,15 @@ export class ProjectionRunner {
     if (head === null) return [];
     return [...this.entries.values()].map((entry) => ({ projection: entry.projection.name, lag: Math.max(0, head - entry.live.checkpoint) }));
   }
+
+  /** A rebuild waiting for the store counts too: the projection is not keeping up either way. */
+  private healthSamples(): HealthSample[] {
+    return [...this.entries.values()].map(({ projection, live, building }) => ({
+      projection: projection.name,
+      paused: isStalled(live.state) || (building !== null && isStalled(building.state)) ? 1 : 0,
+      failures: Math.max(live.failures.count, building?.failures.count ?? 0),
+    }));
+  }
 }
 
 interface StopSignal {
@@ -269,22 +295,4 @@ function createStopSignal(): StopSignal {
   });
   promise.catch(() => undefined); // observed by whileRunning; never an unhandled rejection
   return { promise, fire };
-}
-
-function describe(entry: Entry, head: number): ProjectionStatus {
-  const { live, building } = entry;
-  const lastError = live.lastError ?? entry.rebuildError;
-  return {
-    name: entry.projection.name,
-    version: live.version,
-    collection: live.physical,
-    checkpoint: live.checkpoint,
-    head,
-    lag: Math.max(0, head - live.checkpoint),
-    caughtUp: live.checkpoint >= head,
-    deadLetters: live.deadLetters,
-    state: live.state,
-    lastError: lastError ? lastError.message : null,
-    rebuilding: building ? { version: building.version, checkpoint: building.checkpoint, lag: Math.max(0, head - building.checkpoint) } : null,
-  };
 }
