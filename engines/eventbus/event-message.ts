@@ -5,7 +5,9 @@ import { EVENT_HEADERS, type BusMessage } from './port.js';
 /**
  * How an event-store event travels on the bus, both ways: topic `nexus.<category>` (the
  * stream id before its first '-'), key = stream id (so each stream keeps its order), value =
- * the data in Avro single-object encoding, and the envelope in headers (EVENT_HEADERS).
+ * the data in Avro single-object encoding, and five headers (EVENT_HEADERS): event id, type,
+ * tenant id and schema fingerprint each on its own, the rest of the envelope (position,
+ * revision, recordedAt, metadata) as one JSON header `nexus-envelope`.
  * What a consumer reads back is the RecordedEvent the store holds: same data (written with
  * metadata.schemaVersion; `upcast` brings it to the current shape), same metadata.
  */
@@ -30,11 +32,8 @@ export function toBusMessage(event: RecordedEvent, topic: string = topicFor(even
       [EVENT_HEADERS.eventType]: event.type,
       [EVENT_HEADERS.tenantId]: typeof tenantId === 'string' ? tenantId : '',
       [EVENT_HEADERS.schemaFingerprint]: fingerprint,
-      [EVENT_HEADERS.streamId]: event.streamId,
-      [EVENT_HEADERS.position]: String(event.position),
-      [EVENT_HEADERS.revision]: String(event.revision),
-      [EVENT_HEADERS.metadata]: JSON.stringify(event.metadata),
-      [EVENT_HEADERS.recordedAt]: event.recordedAt,
+      // One stringify of the metadata; position and revision are integers, recordedAt a string.
+      [EVENT_HEADERS.envelope]: `{"position":${event.position},"revision":${event.revision},"recordedAt":${JSON.stringify(event.recordedAt)},"metadata":${JSON.stringify(event.metadata)}}`,
     },
   };
 }
@@ -52,26 +51,53 @@ export function fromBusMessage(message: BusMessage): RecordedEvent {
   if (decoded.eventType !== eventType) {
     throw new AvroCodecError('bad_envelope', `header says ${eventType} but the body was written with ${decoded.eventType} v${decoded.version}`, { fingerprint, eventType });
   }
-  const metadata = parseObject(header(EVENT_HEADERS.metadata));
+  const envelope = parseEnvelope(header(EVENT_HEADERS.envelope));
   return {
     eventId: header(EVENT_HEADERS.eventId),
-    streamId: header(EVENT_HEADERS.streamId),
-    revision: Number(header(EVENT_HEADERS.revision)),
-    position: Number(header(EVENT_HEADERS.position)),
+    streamId: envelope.streamId ?? message.key,
+    revision: envelope.revision,
+    position: envelope.position,
     type: eventType,
     data: decoded.data,
-    metadata,
-    recordedAt: header(EVENT_HEADERS.recordedAt),
+    metadata: envelope.metadata,
+    recordedAt: envelope.recordedAt,
   };
 }
 
-function parseObject(text: string): RecordedEvent['metadata'] {
+interface Envelope {
+  readonly streamId?: string;
+  readonly position: number;
+  readonly revision: number;
+  readonly recordedAt: string;
+  readonly metadata: RecordedEvent['metadata'];
+}
+
+function parseEnvelope(text: string): Envelope {
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
   } catch (error) {
-    throw new AvroCodecError('bad_envelope', `the '${EVENT_HEADERS.metadata}' header is not JSON`, {}, { cause: error });
+    throw new AvroCodecError('bad_envelope', `the '${EVENT_HEADERS.envelope}' header is not JSON`, {}, { cause: error });
   }
-  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw new AvroCodecError('bad_envelope', `the '${EVENT_HEADERS.metadata}' header is not a JSON object`);
-  return parsed as RecordedEvent['metadata'];
+  const bad = (what: string): never => {
+    throw new AvroCodecError('bad_envelope', `the '${EVENT_HEADERS.envelope}' header ${what}`);
+  };
+  if (!isObject(parsed)) return bad('is not a JSON object');
+  const { streamId, position, revision, recordedAt, metadata } = parsed;
+  if (streamId !== undefined && typeof streamId !== 'string') return bad('has a streamId that is not a string');
+  if (!Number.isSafeInteger(position) || (position as number) < 0) return bad('has no position (a non-negative integer)');
+  if (!Number.isSafeInteger(revision) || (revision as number) < 0) return bad('has no revision (a non-negative integer)');
+  if (typeof recordedAt !== 'string') return bad('has no recordedAt (a string)');
+  if (!isObject(metadata)) return bad('has no metadata (a JSON object)');
+  return {
+    ...(streamId === undefined ? {} : { streamId }),
+    position: position as number,
+    revision: revision as number,
+    recordedAt,
+    metadata: metadata as RecordedEvent['metadata'],
+  };
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
 }

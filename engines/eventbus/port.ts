@@ -17,10 +17,19 @@
  * - topics are created on first use (adapters may also declare them up front).
  */
 
-/** Header names every relayed event carries (values are UTF-8 strings). */
+/**
+ * Header names of a relayed event (values are UTF-8 strings). Every relayed event carries
+ * exactly five: eventId, eventType, tenantId and schemaFingerprint, each on its own so a
+ * consumer (or an operator with a console) can route and filter without parsing, and
+ * `envelope`, the rest of the stored event in one JSON header; the stream id is the message
+ * key. streamId and position are only set on the relay's dead letters (whose value is the
+ * whole event as JSON). Fewer headers per record: kafkajs encodes each one separately, and
+ * that encoding was most of the relay's CPU.
+ */
 export const EVENT_HEADERS = {
   eventId: 'nexus-event-id',
   eventType: 'nexus-event-type',
+  /** metadata.tenantId, '' when the event has none. */
   tenantId: 'nexus-tenant-id',
   /**
    * Avro CRC-64-AVRO (Rabin) fingerprint of the writer schema: the 64-bit value as 16 lowercase
@@ -28,19 +37,20 @@ export const EVENT_HEADERS = {
    * single-object header holds the same number little-endian.
    */
   schemaFingerprint: 'nexus-schema-fingerprint',
-  streamId: 'nexus-stream-id',
-  /** The event's global position in the event store (decimal). */
-  position: 'nexus-position',
-  /** The event's 0-based revision within its stream (decimal): with the metadata, what verifies the hash chain. */
-  revision: 'nexus-stream-revision',
   /**
-   * The event's whole metadata envelope as JSON (tenant, actor, correlation and causation ids,
-   * command id, schema version, occurredAt, prevHash and hash), so an auditor or a worker on
-   * the bus can explain and verify an event without reading the event store.
+   * The rest of the stored event as one JSON object: `{ position, revision, recordedAt, metadata }`
+   * (and `streamId` only when it differs from the message key, which it never does for the relay):
+   * position = global position in the event store; revision = 0-based revision within the stream;
+   * recordedAt = when the store committed it (ISO-8601); metadata = the whole metadata envelope
+   * (tenant, actor, correlation and causation ids, command id, schema version, occurredAt,
+   * prevHash and hash), so an auditor or a worker on the bus can rebuild the RecordedEvent,
+   * explain it and verify its hash chain without reading the event store.
    */
-  metadata: 'nexus-metadata',
-  /** When the event store committed the event (ISO-8601), so a consumer rebuilds the whole RecordedEvent. */
-  recordedAt: 'nexus-recorded-at',
+  envelope: 'nexus-envelope',
+  /** Dead letters only: the stream id (relayed events: the message key). */
+  streamId: 'nexus-stream-id',
+  /** Dead letters only: the event's global position in the event store (decimal). */
+  position: 'nexus-position',
 } as const;
 
 export interface BusMessage {

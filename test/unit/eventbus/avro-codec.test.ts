@@ -130,7 +130,11 @@ describe('relayed event messages', () => {
     expect(messages[0].topic).to.equal('nexus.tenant');
     expect(messages[0].key).to.equal('tenant-t_ü.t_ü');
     expect(messages[0].headers[EVENT_HEADERS.tenantId]).to.equal('t_ü');
-    expect(messages[1].headers[EVENT_HEADERS.position]).to.equal('41');
+    expect(JSON.parse(messages[1].headers[EVENT_HEADERS.envelope]).position).to.equal(41);
+    // The four spec headers on their own, the rest in one envelope; the stream id is the key.
+    expect(Object.keys(messages[0].headers).sort()).to.deep.equal(
+      [EVENT_HEADERS.envelope, EVENT_HEADERS.eventId, EVENT_HEADERS.eventType, EVENT_HEADERS.schemaFingerprint, EVENT_HEADERS.tenantId].sort(),
+    );
     const rebuilt = messages.map(fromBusMessage);
     expect(rebuilt).to.deep.equal(events);
     expect(verifyChain(rebuilt)).to.equal(null);
@@ -140,7 +144,14 @@ describe('relayed event messages', () => {
     const [message] = sealed().map((event) => toBusMessage(event));
     expectCodecError(() => fromBusMessage({ ...message, headers: { ...message.headers, [EVENT_HEADERS.eventType]: 'TenantRenamed' } }), 'bad_envelope');
     expectCodecError(() => fromBusMessage({ ...message, headers: {} }), 'bad_envelope');
-    expectCodecError(() => fromBusMessage({ ...message, headers: { ...message.headers, [EVENT_HEADERS.metadata]: '[1]' } }), 'bad_envelope');
+    expectCodecError(() => fromBusMessage({ ...message, headers: { ...message.headers, [EVENT_HEADERS.envelope]: '[1]' } }), 'bad_envelope');
+    expectCodecError(() => fromBusMessage({ ...message, headers: { ...message.headers, [EVENT_HEADERS.envelope]: 'not json' } }), 'bad_envelope');
+    const envelope = JSON.parse(message.headers[EVENT_HEADERS.envelope]) as Record<string, unknown>;
+    for (const broken of [{ metadata: [1] }, { position: '41' }, { revision: -1 }, { recordedAt: null }, { streamId: 7 }]) {
+      expectCodecError(() => fromBusMessage({ ...message, headers: { ...message.headers, [EVENT_HEADERS.envelope]: JSON.stringify({ ...envelope, ...broken }) } }), 'bad_envelope');
+    }
+    // A streamId in the envelope wins over the key (the relay never writes one: it is the key).
+    expect(fromBusMessage({ ...message, key: 'other', headers: { ...message.headers, [EVENT_HEADERS.envelope]: JSON.stringify({ ...envelope, streamId: message.key }) } }).streamId).to.equal(message.key);
   });
 
   it('names topics after the stream category, and keeps them within what Kafka accepts', () => {
