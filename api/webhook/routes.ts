@@ -24,14 +24,8 @@ const TenantParams = z.strictObject({ tenantId: tenantIdField });
 const WebhookParams = z.strictObject({ tenantId: tenantIdField, webhookId: entityIdField });
 const WebhookListQuery = PageQuery.extend({ status: z.enum(['enabled', 'disabled']).optional() });
 
-/** NEXUS_WEBHOOK_SIGNING_KEY when the configuration declares it; else the key kept in the data dir. */
-export function configuredSigningKey(config: Config): string | undefined {
-  const value: unknown = 'NEXUS_WEBHOOK_SIGNING_KEY' in config ? config.NEXUS_WEBHOOK_SIGNING_KEY : undefined;
-  return typeof value === 'string' && value !== '' ? value : undefined;
-}
-
 export async function webhookSecretsFor(config: Config): Promise<WebhookSecretDeriver> {
-  const { key } = await sharedWebhookSigningKey(configuredSigningKey(config), config.NEXUS_DATA_DIR);
+  const { key } = await sharedWebhookSigningKey(config.NEXUS_WEBHOOK_SIGNING_KEY, config.NEXUS_DATA_DIR);
   return webhookSecretDeriver(key);
 }
 

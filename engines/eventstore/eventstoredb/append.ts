@@ -1,7 +1,7 @@
 import { FORWARDS, START, type EventStoreDBClient } from '@eventstore/db-client';
 import { WrongExpectedRevisionError } from '../../../domain/shared/errors.js';
 import type { AppendResult, EventToAppend, ExpectedRevision } from '../port.js';
-import { validateAppend } from '../sqlite/validate.js';
+import { validateAppend } from '../validate.js';
 import { translateError } from './errors.js';
 import { readRaw, readStreamEvents, streamHead } from './reads.js';
 import { expectedRevisionHolds, findStoredAppend } from './replay.js';

@@ -11,7 +11,7 @@ import type {
   SubscribeToAllOptions,
   Subscription,
 } from '../port.js';
-import { limitOf } from '../sqlite/validate.js';
+import { limitOf } from '../validate.js';
 import { appendToStream } from './append.js';
 import { describeStartupFailure, InvalidConnectionStringError, parseConnectionString, scrubSecrets } from './connection.js';
 import { EventStoreUnavailableError, translateError, type ErrorContext } from './errors.js';

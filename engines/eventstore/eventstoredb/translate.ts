@@ -14,7 +14,7 @@ import {
   type StreamMetadata as EsdbStreamMetadata,
 } from '@eventstore/db-client';
 import type { EventToAppend, ExpectedRevision, JsonObject, ReadStreamOptions, RecordedEvent, StreamMetadata } from '../port.js';
-import { limitOf } from '../sqlite/validate.js';
+import { limitOf } from '../validate.js';
 import { EventStoreUnavailableError } from './errors.js';
 import { eventPositionToPort } from './positions.js';
 

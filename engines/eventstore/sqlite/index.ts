@@ -17,7 +17,7 @@ import { GroupCommitter, type CommitNotice, type GroupCommitStats } from './grou
 import { openDatabase } from './schema.js';
 import { prepareReadCategories, prepareStatements, type Statements } from './statements.js';
 import { CatchUpSubscription, type ScannedBatch } from './subscription.js';
-import { limitOf, validateAppend } from './validate.js';
+import { limitOf, validateAppend } from '../validate.js';
 
 export type { GroupCommitStats } from './group-commit.js';
 

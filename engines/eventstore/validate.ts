@@ -1,4 +1,4 @@
-import type { EventToAppend, ExpectedRevision } from '../port.js';
+import type { EventToAppend, ExpectedRevision } from './port.js';
 
 /**
  * Input checks run when an append is issued, before it joins a write group, so a
