@@ -16,6 +16,7 @@ import { deploymentRoutes } from './deployment/routes.js';
 import { usageRoutes } from './usage/routes.js';
 import { v1Routes } from './v1/routes.js';
 import { InferencePipeline } from './v1/pipeline.js';
+import { inlineRecorder } from './v1/recording/recorder.js';
 import { CircuitBreakers, registerCircuitGauge } from './v1/circuit-breaker.js';
 import { dispatchPolicyFromConfig } from './v1/dispatch.js';
 import { tenantSpendSince } from '../projections/usage/spend.js';
@@ -49,6 +50,7 @@ function inferencePipeline(deps: AppDeps): InferencePipeline {
     gateway: deps.gateway,
     counters: deps.counters,
     eventStore: deps.eventStore,
+    recorder: deps.recorder ?? inlineRecorder(deps.eventStore),
     logger: deps.logger,
     now: deps.now,
     spend: (tenantId, currency, since) => tenantSpendSince(usage, tenantId, currency, since),

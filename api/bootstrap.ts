@@ -17,6 +17,8 @@ import type { Config } from './config.js';
 import type { AppDeps, ProjectionControl } from './deps.js';
 import { createLogger } from './http/logger.js';
 import { createMetrics } from './http/metrics.js';
+import { inlineRecorder } from './v1/recording/recorder.js';
+import { ThreadRecorder } from './v1/recording/thread.js';
 
 /**
  * Builds the whole process from configuration: engines (embedded unless configured
@@ -107,12 +109,16 @@ export async function bootstrap(config: Config, options: BootstrapOptions = {}):
   const auditSearch = auditSearchIndexer({ eventStore, search, logger }, auditSearchScope(config));
   await auditSearch.start(); // returns while Elasticsearch is down: the indexer keeps retrying, then catches up
   const outbound = await engines.add(startOutbound({ config, eventStore, readModelStore, logger, registry: metrics.registry }), (opened) => opened.stop());
+  // After the event store, so it is closed (its records flushed) before the store is.
+  const inline = inlineRecorder(eventStore);
+  const recorder = config.NEXUS_RECORDER_THREAD ? await engines.add(ThreadRecorder.start({ config, fallback: inline, logger }), (opened) => opened.close()) : inline;
   const adminToken = await resolveAdminToken(config.NEXUS_ADMIN_TOKEN, config.NEXUS_DATA_DIR);
   const deps: AppDeps = {
     config,
     logger,
     metrics,
     eventStore,
+    recorder,
     search,
     readModels: new ReadModels(readModelStore, { sharedCollections: SHARED_COLLECTIONS }),
     projections: projectionControl(runner, readModelStore, gateway),

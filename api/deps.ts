@@ -9,6 +9,7 @@ import type { GatewayState } from '../projections/cache/gateway-state.js';
 import type { Config } from './config.js';
 import type { CredentialDirectory } from './http/authenticate.js';
 import type { Metrics } from './http/metrics.js';
+import type { OutcomeRecorder } from './v1/recording/recorder.js';
 import type { ReadScope } from './http/principal.js';
 
 /** Read access already narrowed to one caller's scope (tenant isolation happens below this). */
@@ -46,6 +47,8 @@ export interface AppDeps {
   readonly logger: Logger;
   readonly metrics: Metrics;
   readonly eventStore: EventStore;
+  /** Where the data plane records usage events; inline on `eventStore` when absent. */
+  readonly recorder?: OutcomeRecorder;
   readonly readModels: ReadModelAccess;
   readonly projections: ProjectionControl;
   readonly idempotency: IdempotencyStore;

@@ -5,7 +5,7 @@ import type { CachedDeployment } from '../../projections/cache/snapshots.js';
 import { primeStream, type Dispatched } from './dispatch.js';
 import { GatewayError } from './errors.js';
 import type { Admission } from './pipeline.js';
-import type { Ending } from './record.js';
+import type { Ending } from './recording/record.js';
 import type { StreamSummary } from './sse.js';
 
 type Failed = Extract<Dispatched<unknown>, { ok: false }>;

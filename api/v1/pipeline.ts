@@ -21,13 +21,17 @@ import { BudgetExhausted, BudgetGuard, type BudgetHold, type SpendSource } from 
 import { acquireConcurrency, chargeRateLimits, type Leases } from './admission/limits.js';
 import { evaluatePolicies } from './admission/policy.js';
 import { GatewayError } from './errors.js';
-import { billOf, recordOutcome, recordRejection, type Bill, type Ending, type RequestFacts, type Served } from './record.js';
+import { billOf, type Bill, type Ending, type RequestFacts, type Served } from './recording/record.js';
+import type { OutcomeRecorder } from './recording/recorder.js';
 import { routeFor } from './routing.js';
 
 export interface PipelineDeps {
   readonly gateway: GatewayState;
   readonly counters: Counters;
+  /** Budget threshold announcements (control-plane events). */
   readonly eventStore: EventStore;
+  /** The usage events (InferenceCompleted / Failed / Rejected), on a worker thread or inline. */
+  readonly recorder: OutcomeRecorder;
   readonly logger: Logger;
   readonly now: () => Date;
   readonly spend: SpendSource;
@@ -178,7 +182,7 @@ export class InferencePipeline {
 
   private async reject(rejection: Rejected): Promise<void> {
     try {
-      await recordRejection(this.deps.eventStore, rejection, this.deps.now());
+      await this.deps.recorder.rejection(rejection, this.deps.now());
     } catch (error) {
       // The refusal stands either way; a lost record is an operator alarm.
       this.deps.logger.error({ err: error, requestId: rejection.requestId, tenantId: rejection.tenantId }, 'inference rejection not recorded');
@@ -281,7 +285,7 @@ export class Admission {
   private async recordWithRetries(served: Served, ending: Ending, bill: Bill): Promise<void> {
     for (let attempt = 0; ; attempt++) {
       try {
-        await recordOutcome(this.deps.eventStore, this.facts, served, ending, bill, this.deps.now());
+        await this.deps.recorder.outcome({ facts: this.facts, served, ending, bill, now: this.deps.now() });
         return;
       } catch (error) {
         const delay = RECORD_RETRY_DELAYS_MS[attempt];

@@ -41,7 +41,8 @@ describe('SqliteEventStore (engine-specific)', function () {
   it("a filtered subscription skips this process's unwanted commits without missing another process's wanted ones", async function () {
     const temp = tempDbPath();
     const local = await SqliteEventStore.open({ path: temp.path, pollIntervalMs: 20 });
-    const foreign = await SqliteEventStore.open({ path: temp.path, pollIntervalMs: 20 });
+    // Another process sharing the file: its commits are never announced to this one.
+    const foreign = await SqliteEventStore.open({ path: temp.path, pollIntervalMs: 20, shareCommits: false });
     try {
       const delivered: string[] = [];
       const checkpoints: number[] = [];
@@ -60,7 +61,6 @@ describe('SqliteEventStore (engine-specific)', function () {
         await local.appendToStream(freshStreamId('unwanted'), someEvents(2), 'no_stream');
         if (round % 3 === 0) {
           const streamId = freshStreamId('wanted');
-          // Another process sharing the file: its commits are never announced to this one.
           await foreign.appendToStream(streamId, someEvents(1), 'no_stream');
           expected.push(streamId);
         }
@@ -84,7 +84,7 @@ describe('SqliteEventStore (engine-specific)', function () {
   let temp: ReturnType<typeof tempDbPath>;
   const opened: SqliteEventStore[] = [];
 
-  async function open(options: { fsync?: boolean; pollIntervalMs?: number } = {}): Promise<SqliteEventStore> {
+  async function open(options: { fsync?: boolean; pollIntervalMs?: number; shareCommits?: boolean } = {}): Promise<SqliteEventStore> {
     const store = await SqliteEventStore.open({ path: temp.path, ...options });
     opened.push(store);
     return store;
@@ -167,7 +167,7 @@ describe('SqliteEventStore (engine-specific)', function () {
   });
 
   it('a live subscription picks up commits made through another connection (polling fallback)', async function () {
-    const writer = await open();
+    const writer = await open({ shareCommits: false }); // stands in for another process
     const reader = await open({ pollIntervalMs: 50 });
     const streamId = freshStreamId();
     const received: string[] = [];
@@ -180,6 +180,34 @@ describe('SqliteEventStore (engine-specific)', function () {
     try {
       await writer.appendToStream(streamId, someEvents(2), 'no_stream');
       await waitFor(() => received.length === 2, { description: 'events written by the other connection' });
+    } finally {
+      await subscription.stop();
+    }
+  });
+
+  it("is woken at once by another store's commits on the same file in this process (a writer thread), and skips their unwanted categories", async function () {
+    const writer = await open(); // what a worker thread opens: another connection, same process
+    const reader = await open({ pollIntervalMs: 60_000 }); // a poll would never come within the test
+    const wanted = freshStreamId('wanted');
+    const delivered: string[] = [];
+    const checkpoints: number[] = [];
+    const subscription = reader.subscribeToAll({
+      after: 0,
+      filter: { categories: ['wanted'] },
+      onEvents: (batch) => {
+        delivered.push(...batch.map((event) => event.streamId));
+      },
+      onCheckpoint: (position) => {
+        checkpoints.push(position);
+      },
+    });
+    try {
+      await writer.appendToStream(freshStreamId('unwanted'), someEvents(3), 'no_stream');
+      const unwantedHead = await writer.headPosition();
+      await waitFor(() => checkpoints.includes(unwantedHead), { description: 'a checkpoint past the unwanted commit', timeoutMs: 2_000 });
+      await writer.appendToStream(wanted, someEvents(1), 'no_stream');
+      await waitFor(() => delivered.length === 1, { description: "the writer's wanted event, long before a poll", timeoutMs: 2_000 });
+      expect(delivered).to.deep.equal([wanted]);
     } finally {
       await subscription.stop();
     }

@@ -13,6 +13,7 @@ import type {
 } from '../port.js';
 import { WalCheckpoints } from '../../sqlite/checkpointer.js';
 import { parseStreamMetadata, serializeEvent, stringifyObject, toRecordedEvent } from './codec.js';
+import { CommitChannel } from './commit-channel.js';
 import { GroupCommitter, type CommitNotice, type GroupCommitStats } from './group-commit.js';
 import { openDatabase } from './schema.js';
 import { prepareReadCategories, prepareStatements, type Statements } from './statements.js';
@@ -35,6 +36,12 @@ export interface SqliteEventStoreOptions {
    * SQLite's threshold (keeps append tail latency low). Default true; ignored for ':memory:'.
    */
   readonly backgroundCheckpoint?: boolean;
+  /**
+   * Share commit notices with the other stores on this file in this process (worker threads),
+   * so their subscriptions wake at once instead of at the next poll. Default true; tests turn it
+   * off to stand in for another process. Ignored for ':memory:'.
+   */
+  readonly shareCommits?: boolean;
 }
 
 
@@ -47,8 +54,9 @@ export interface SqliteSettings {
 /**
  * The embedded event store: one SQLite file in WAL mode, written through group commit.
  * It is the default adapter of the EventStore port; see port.ts for the guarantees and
- * schema.ts for the tables. One instance per file per process; several processes may
- * share a file (SQLite serialises their writes, subscriptions poll for the others' commits).
+ * schema.ts for the tables. Several instances may share a file: in one process (e.g. a writer
+ * on a worker thread) their commits wake each other's subscriptions (commit-channel.ts); across
+ * processes SQLite serialises the writes and subscriptions poll for the others' commits.
  */
 export class SqliteEventStore implements EventStore {
   private closed = false;
@@ -57,6 +65,8 @@ export class SqliteEventStore implements EventStore {
   private readonly commitListeners = new Set<(notice: CommitNotice) => void>();
   private readonly subscriptions = new Set<CatchUpSubscription>();
   private checkpointer: WalCheckpoints | null = null;
+  /** Commits of the other stores on this file in this process (worker threads), and ours to them. */
+  private channel: CommitChannel | null = null;
 
   private constructor(
     private readonly db: Database.Database,
@@ -71,6 +81,7 @@ export class SqliteEventStore implements EventStore {
     const db = openDatabase({ path: options.path, fsync: options.fsync ?? false, busyTimeoutMs });
     const store = new SqliteEventStore(db, options.pollIntervalMs ?? 250);
     if (options.path !== ':memory:' && options.backgroundCheckpoint !== false) store.checkpointer = new WalCheckpoints(store.db, options.path, busyTimeoutMs);
+    if (options.path !== ':memory:' && options.shareCommits !== false) store.channel = new CommitChannel(options.path, (notice) => store.wakeSubscriptions(notice));
     return store;
   }
 
@@ -149,6 +160,7 @@ export class SqliteEventStore implements EventStore {
     this.committer.flush();
     await Promise.all([...this.subscriptions].map((subscription) => subscription.stop()));
     await this.checkpointer?.stop();
+    this.channel?.close();
     this.db.close();
   }
 
@@ -177,6 +189,11 @@ export class SqliteEventStore implements EventStore {
   }
 
   private notifyCommit(notice: CommitNotice): void {
+    this.wakeSubscriptions(notice);
+    this.channel?.publish(notice);
+  }
+
+  private wakeSubscriptions(notice: CommitNotice): void {
     for (const listener of this.commitListeners) listener(notice);
   }
 

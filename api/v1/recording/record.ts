@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { executeCommand } from '../../commands/handler.js';
+import { executeCommand } from '../../../commands/handler.js';
 import {
   costMicros,
   inferenceContentHash,
@@ -11,12 +11,12 @@ import {
   type InferenceErrorKind,
   type RejectionReason,
   type TokenUsage,
-} from '../../domain/inference/index.js';
-import type { EventStore } from '../../engines/eventstore/port.js';
-import type { ChatCompletionRequest, Usage } from '../../engines/providers/port.js';
-import type { CachedDeployment } from '../../projections/cache/snapshots.js';
-import { promptMessagesOf } from './admission/estimate.js';
-import type { Attempt } from './dispatch.js';
+} from '../../../domain/inference/index.js';
+import type { EventStore } from '../../../engines/eventstore/port.js';
+import type { ChatCompletionRequest, Usage } from '../../../engines/providers/port.js';
+import type { CachedDeployment } from '../../../projections/cache/snapshots.js';
+import { promptMessagesOf } from '../admission/estimate.js';
+import type { Attempt } from '../dispatch.js';
 
 /** Who asked and for what: fixed when the request is accepted, before any provider is called. */
 export interface RequestFacts {

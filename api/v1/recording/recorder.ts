@@ -1,0 +1,32 @@
+import type { EventStore } from '../../../engines/eventstore/port.js';
+import { recordOutcome, recordRejection, type Bill, type Ending, type Rejection, type RequestFacts, type Served } from './record.js';
+
+/** One admitted request's outcome, as the pipeline concludes it. */
+export interface OutcomeRecord {
+  readonly facts: RequestFacts;
+  readonly served: Served;
+  readonly ending: Ending;
+  readonly bill: Bill;
+  readonly now: Date;
+}
+
+/**
+ * Where the data plane's usage events are written: each call resolves once the event is
+ * durable (its commit acknowledged), and rejects with the event store's error otherwise, so
+ * the pipeline can retry and the answer never goes out before its record.
+ */
+export interface OutcomeRecorder {
+  outcome(record: OutcomeRecord): Promise<void>;
+  rejection(rejection: Rejection, now: Date): Promise<void>;
+  /** Finishes the records already asked for, then lets go of what the recorder holds. */
+  close(): Promise<void>;
+}
+
+/** Records on the caller's thread, through its event store (tests, and the fallback of the thread recorder). */
+export function inlineRecorder(eventStore: EventStore): OutcomeRecorder {
+  return {
+    outcome: ({ facts, served, ending, bill, now }) => recordOutcome(eventStore, facts, served, ending, bill, now),
+    rejection: (rejection, now) => recordRejection(eventStore, rejection, now),
+    close: async () => undefined,
+  };
+}
