@@ -69,7 +69,7 @@ export function openCounters(config: Config): Promise<Counters> {
 }
 
 /** The embedded SQLite event store unless NEXUS_EVENTSTORE_URL is set (its errors already name the setting, password masked). */
-export function openEventStore(config: Config, options: { readonly backgroundCheckpoint?: boolean } = {}): Promise<EventStore> {
+export function openEventStore(config: Config, options: { readonly checkpoints?: 'background' | 'shared' } = {}): Promise<EventStore> {
   const url = config.NEXUS_EVENTSTORE_URL;
   if (url !== undefined) return EventStoreDbEventStore.connect({ url, settingName: 'NEXUS_EVENTSTORE_URL' });
   return SqliteEventStore.open({ path: join(config.NEXUS_DATA_DIR, 'events.db'), fsync: config.NEXUS_EVENT_STORE_FSYNC, ...options });

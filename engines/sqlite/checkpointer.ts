@@ -71,6 +71,15 @@ const BACKSTOP_AUTOCHECKPOINT_FRAMES = 16384;
 const CHECKPOINT_INTERVAL_MS = 100;
 
 /**
+ * For a second connection to a file whose checkpoints another connection's WalCheckpoints
+ * runs: without it, this connection's commits would run SQLite's automatic checkpoint
+ * (1000 frames) themselves, fsync included — a stall for every append waiting on them.
+ */
+export function useBackstopAutocheckpoint(db: { pragma(source: string): unknown }): void {
+  db.pragma(`wal_autocheckpoint = ${BACKSTOP_AUTOCHECKPOINT_FRAMES}`);
+}
+
+/**
  * Background checkpoints for one database file, with SQLite's automatic checkpoints as the
  * fallback should the worker die. Both SQLite engines (event store, read models) use it: an
  * automatic checkpoint runs inside the commit that crosses the threshold, on the event loop,
@@ -84,7 +93,7 @@ export class WalCheckpoints {
     path: string,
     busyTimeoutMs: number,
   ) {
-    db.pragma(`wal_autocheckpoint = ${BACKSTOP_AUTOCHECKPOINT_FRAMES}`);
+    useBackstopAutocheckpoint(db);
     this.checkpointer = BackgroundCheckpointer.start({ path, busyTimeoutMs, intervalMs: CHECKPOINT_INTERVAL_MS }, (error) => {
       // Durability never depended on the worker; only WAL growth does. Fall back to SQLite's own checkpoints.
       this.checkpointer = null;

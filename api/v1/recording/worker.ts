@@ -18,7 +18,7 @@ async function main(): Promise<void> {
   let eventStore: EventStore;
   try {
     // The main thread's store already checkpoints the file's WAL in the background.
-    eventStore = await openEventStore(config, { backgroundCheckpoint: false });
+    eventStore = await openEventStore(config, { checkpoints: 'shared' });
   } catch (error) {
     send({ type: 'failed', message: error instanceof Error ? error.message : String(error) });
     return;

@@ -11,7 +11,7 @@ import type {
   SubscribeToAllOptions,
   Subscription,
 } from '../port.js';
-import { WalCheckpoints } from '../../sqlite/checkpointer.js';
+import { WalCheckpoints, useBackstopAutocheckpoint } from '../../sqlite/checkpointer.js';
 import { parseStreamMetadata, serializeEvent, stringifyObject, toRecordedEvent } from './codec.js';
 import { CommitChannel } from './commit-channel.js';
 import { GroupCommitter, type CommitNotice, type GroupCommitStats } from './group-commit.js';
@@ -32,10 +32,13 @@ export interface SqliteEventStoreOptions {
   /** How long a write waits for another process's lock on the file. Default 5000 ms. */
   readonly busyTimeoutMs?: number;
   /**
-   * Checkpoint the WAL from a worker thread instead of on the commit that crosses
-   * SQLite's threshold (keeps append tail latency low). Default true; ignored for ':memory:'.
+   * Who checkpoints the WAL. 'background' (default): a worker thread of this store, instead of
+   * the commit that crosses SQLite's threshold (keeps append tail latency low). 'shared': another
+   * store on this file in this process already does (a second connection, e.g. a writer thread);
+   * this one only keeps the high backstop threshold, so its own commits never run a checkpoint.
+   * 'automatic': SQLite's own, inside commits. Ignored for ':memory:'.
    */
-  readonly backgroundCheckpoint?: boolean;
+  readonly checkpoints?: 'background' | 'shared' | 'automatic';
   /**
    * Share commit notices with the other stores on this file in this process (worker threads),
    * so their subscriptions wake at once instead of at the next poll. Default true; tests turn it
@@ -49,6 +52,8 @@ export interface SqliteSettings {
   readonly journalMode: string;
   /** SQLite's numeric level: 0 OFF, 1 NORMAL, 2 FULL, 3 EXTRA. */
   readonly synchronous: number;
+  /** WAL frames after which a commit of this connection runs a checkpoint itself. */
+  readonly walAutocheckpointFrames: number;
 }
 
 /**
@@ -80,7 +85,9 @@ export class SqliteEventStore implements EventStore {
     const busyTimeoutMs = options.busyTimeoutMs ?? 5000;
     const db = openDatabase({ path: options.path, fsync: options.fsync ?? false, busyTimeoutMs });
     const store = new SqliteEventStore(db, options.pollIntervalMs ?? 250);
-    if (options.path !== ':memory:' && options.backgroundCheckpoint !== false) store.checkpointer = new WalCheckpoints(store.db, options.path, busyTimeoutMs);
+    const checkpoints = options.path === ':memory:' ? 'automatic' : (options.checkpoints ?? 'background');
+    if (checkpoints === 'background') store.checkpointer = new WalCheckpoints(store.db, options.path, busyTimeoutMs);
+    if (checkpoints === 'shared') useBackstopAutocheckpoint(store.db);
     if (options.path !== ':memory:' && options.shareCommits !== false) store.channel = new CommitChannel(options.path, (notice) => store.wakeSubscriptions(notice));
     return store;
   }
@@ -95,6 +102,7 @@ export class SqliteEventStore implements EventStore {
     return {
       journalMode: String(this.db.pragma('journal_mode', { simple: true })),
       synchronous: Number(this.db.pragma('synchronous', { simple: true })),
+      walAutocheckpointFrames: Number(this.db.pragma('wal_autocheckpoint', { simple: true })),
     };
   }
 
