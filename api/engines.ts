@@ -2,9 +2,6 @@ import { join } from 'node:path';
 import type { Counters } from '../engines/counters/port.js';
 import { MemoryCounters } from '../engines/counters/memory/index.js';
 import { RedisCounters } from '../engines/counters/redis/index.js';
-import type { EventStore } from '../engines/eventstore/port.js';
-import { EventStoreDbEventStore } from '../engines/eventstore/eventstoredb/index.js';
-import { SqliteEventStore } from '../engines/eventstore/sqlite/index.js';
 import { MongoReadModelStore } from '../engines/readmodel/mongodb/index.js';
 import type { ReadModelStore } from '../engines/readmodel/port.js';
 import { SqliteReadModelStore } from '../engines/readmodel/sqlite/index.js';
@@ -12,6 +9,8 @@ import { ElasticsearchSearch } from '../engines/search/elasticsearch/index.js';
 import { MemorySearch } from '../engines/search/memory/index.js';
 import type { SearchPort } from '../engines/search/port.js';
 import type { Config } from './config.js';
+
+export { openEventStore } from './event-store.js';
 
 /**
  * Engine selection: each engine is embedded unless its variable names a server. A
@@ -68,12 +67,6 @@ export function openCounters(config: Config): Promise<Counters> {
   return openConfigured('NEXUS_REDIS_URL', 'Redis', () => RedisCounters.connect({ url, connectTimeoutMs: 2_000 }));
 }
 
-/** The embedded SQLite event store unless NEXUS_EVENTSTORE_URL is set (its errors already name the setting, password masked). */
-export function openEventStore(config: Config, options: { readonly checkpoints?: 'background' | 'shared' } = {}): Promise<EventStore> {
-  const url = config.NEXUS_EVENTSTORE_URL;
-  if (url !== undefined) return EventStoreDbEventStore.connect({ url, settingName: 'NEXUS_EVENTSTORE_URL' });
-  return SqliteEventStore.open({ path: join(config.NEXUS_DATA_DIR, 'events.db'), fsync: config.NEXUS_EVENT_STORE_FSYNC, ...options });
-}
 
 export function openReadModelStore(config: Config): Promise<ReadModelStore> {
   const url = config.NEXUS_MONGO_URL;

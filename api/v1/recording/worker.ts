@@ -1,6 +1,6 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import type { EventStore } from '../../../engines/eventstore/port.js';
-import { openEventStore } from '../../engines.js';
+import { openEventStore } from '../../event-store.js';
 import { serializeError, type FromRecorder, type RecorderWorkerData, type ToRecorder } from './protocol.js';
 import { inlineRecorder } from './recorder.js';
 
