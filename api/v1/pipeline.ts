@@ -4,7 +4,6 @@ import { budgetDecider, budgetStreamId } from '../../domain/budget/index.js';
 import type { Context } from 'koa';
 import type { Logger } from 'pino';
 import { estimateMaxCostMicros } from '../../domain/inference/cost.js';
-import type { RejectionReason } from '../../domain/inference/commands.js';
 import { ForbiddenError, NexusError } from '../../domain/shared/errors.js';
 import { ENTITY_ID_PATTERN } from '../../domain/shared/streams.js';
 import type { CountersUnavailableError, Counters } from '../../engines/counters/port.js';
@@ -21,7 +20,7 @@ import { BudgetExhausted, BudgetGuard, type BudgetHold, type SpendSource } from 
 import { acquireConcurrency, chargeRateLimits, type Leases } from './admission/limits.js';
 import { evaluatePolicies } from './admission/policy.js';
 import { GatewayError } from './errors.js';
-import { billOf, type Bill, type Ending, type RequestFacts, type Served } from './recording/record.js';
+import { billOf, type Bill, type Ending, type Rejection, type RequestFacts, type Served } from './recording/record.js';
 import type { OutcomeRecorder } from './recording/recorder.js';
 import { routeFor } from './routing.js';
 
@@ -146,7 +145,7 @@ export class InferencePipeline {
   }
 
   private async reserveBudget(
-    base: Omit<Rejected, 'reason' | 'detail'>,
+    base: Omit<Rejection, 'reason' | 'detail'>,
     budgets: readonly CachedBudget[],
     order: readonly CachedDeployment[],
     promptTokens: number,
@@ -180,7 +179,7 @@ export class InferencePipeline {
     }
   }
 
-  private async reject(rejection: Rejected): Promise<void> {
+  private async reject(rejection: Rejection): Promise<void> {
     try {
       await this.deps.recorder.rejection(rejection, this.deps.now());
     } catch (error) {
@@ -193,16 +192,6 @@ export class InferencePipeline {
     this.deps.onRefused?.(`fail_open_${check.replace(/\s+/g, '_')}`);
     this.deps.logger.warn({ err: error, check }, 'counters unavailable: check skipped (fails open)');
   }
-}
-
-interface Rejected {
-  readonly tenantId: string;
-  readonly keyId: string;
-  readonly requestId: string;
-  readonly correlationId: string;
-  readonly modelAlias: string;
-  readonly reason: RejectionReason;
-  readonly detail: string;
 }
 
 interface Holdings {

@@ -37,6 +37,23 @@ eventStoreContract('SQLite :memory:', async () => {
   return { store, cleanup: () => store.close() };
 });
 
+/** A subscription from the start to the 'wanted' category, noting the streams delivered and the checkpoints reported. */
+function followWanted(store: SqliteEventStore) {
+  const delivered: string[] = [];
+  const checkpoints: number[] = [];
+  const subscription = store.subscribeToAll({
+    after: 0,
+    filter: { categories: ['wanted'] },
+    onEvents: (batch) => {
+      delivered.push(...batch.map((event) => event.streamId));
+    },
+    onCheckpoint: (position) => {
+      checkpoints.push(position);
+    },
+  });
+  return { delivered, checkpoints, subscription };
+}
+
 describe('SqliteEventStore (engine-specific)', function () {
   it("a filtered subscription skips this process's unwanted commits without missing another process's wanted ones", async function () {
     const temp = tempDbPath();
@@ -44,18 +61,7 @@ describe('SqliteEventStore (engine-specific)', function () {
     // Another process sharing the file: its commits are never announced to this one.
     const foreign = await SqliteEventStore.open({ path: temp.path, pollIntervalMs: 20, shareCommits: false });
     try {
-      const delivered: string[] = [];
-      const checkpoints: number[] = [];
-      const subscription = local.subscribeToAll({
-        after: 0,
-        filter: { categories: ['wanted'] },
-        onEvents: (batch) => {
-          delivered.push(...batch.map((event) => event.streamId));
-        },
-        onCheckpoint: (position) => {
-          checkpoints.push(position);
-        },
-      });
+      const { delivered, checkpoints, subscription } = followWanted(local);
       const expected: string[] = [];
       for (let round = 0; round < 20; round++) {
         await local.appendToStream(freshStreamId('unwanted'), someEvents(2), 'no_stream');
@@ -198,18 +204,7 @@ describe('SqliteEventStore (engine-specific)', function () {
     const writer = await open(); // what a worker thread opens: another connection, same process
     const reader = await open({ pollIntervalMs: 60_000 }); // a poll would never come within the test
     const wanted = freshStreamId('wanted');
-    const delivered: string[] = [];
-    const checkpoints: number[] = [];
-    const subscription = reader.subscribeToAll({
-      after: 0,
-      filter: { categories: ['wanted'] },
-      onEvents: (batch) => {
-        delivered.push(...batch.map((event) => event.streamId));
-      },
-      onCheckpoint: (position) => {
-        checkpoints.push(position);
-      },
-    });
+    const { delivered, checkpoints, subscription } = followWanted(reader);
     try {
       await writer.appendToStream(freshStreamId('unwanted'), someEvents(3), 'no_stream');
       const unwantedHead = await writer.headPosition();
