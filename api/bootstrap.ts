@@ -17,7 +17,8 @@ import type { Config } from './config.js';
 import type { AppDeps, ProjectionControl } from './deps.js';
 import { createLogger } from './http/logger.js';
 import { createMetrics } from './http/metrics.js';
-import { inlineRecorder } from './v1/recording/recorder.js';
+import { LoadAwareRecorder, LoopLoad } from './v1/recording/load-aware.js';
+import { inlineRecorder, type OutcomeRecorder } from './v1/recording/recorder.js';
 import { ThreadRecorder } from './v1/recording/thread.js';
 
 /**
@@ -85,6 +86,18 @@ function auditSearchScope(config: Config) {
   return { alias, categories: CATEGORIES.filter((category) => category !== 'inference'), coalesceMs: 50 };
 }
 
+/**
+ * Usage events: with NEXUS_RECORDER_THREAD, on a worker thread while this event loop is busy and
+ * inline while it has headroom (load-aware.ts); otherwise always inline.
+ */
+async function openRecorder(config: Config, eventStore: EventStore, logger: Logger): Promise<OutcomeRecorder> {
+  const inline = inlineRecorder(eventStore);
+  if (!config.NEXUS_RECORDER_THREAD) return inline;
+  const thread = await ThreadRecorder.start({ config, fallback: inline, logger });
+  const load = new LoopLoad();
+  return new LoadAwareRecorder({ offloaded: thread, inline }, () => load.current, () => load.stop());
+}
+
 export async function bootstrap(config: Config, options: BootstrapOptions = {}): Promise<Nexus> {
   const logger = options.logger ?? createLogger(config.NEXUS_LOG_LEVEL);
   await mkdir(config.NEXUS_DATA_DIR, { recursive: true });
@@ -110,8 +123,7 @@ export async function bootstrap(config: Config, options: BootstrapOptions = {}):
   await auditSearch.start(); // returns while Elasticsearch is down: the indexer keeps retrying, then catches up
   const outbound = await engines.add(startOutbound({ config, eventStore, readModelStore, logger, registry: metrics.registry }), (opened) => opened.stop());
   // After the event store, so it is closed (its records flushed) before the store is.
-  const inline = inlineRecorder(eventStore);
-  const recorder = config.NEXUS_RECORDER_THREAD ? await engines.add(ThreadRecorder.start({ config, fallback: inline, logger }), (opened) => opened.close()) : inline;
+  const recorder = await engines.add(openRecorder(config, eventStore, logger), (opened) => opened.close());
   const adminToken = await resolveAdminToken(config.NEXUS_ADMIN_TOKEN, config.NEXUS_DATA_DIR);
   const deps: AppDeps = {
     config,

@@ -217,6 +217,33 @@ describe('SqliteEventStore (engine-specific)', function () {
     }
   });
 
+  it('lets the writer that awaited a commit carry on before its subscriptions hear of it', async function () {
+    const store = await open({ pollIntervalMs: 60_000 });
+    const streamId = freshStreamId();
+    const order: string[] = [];
+    let caughtUp = false;
+    const subscription = store.subscribeToAll({
+      after: 0,
+      onCaughtUp: () => (caughtUp = true),
+      onEvents: (batch) => {
+        if (batch.some((event) => event.streamId === streamId)) order.push('subscription');
+      },
+    });
+    try {
+      await waitFor(() => caughtUp, { description: 'the subscription waiting for commits' });
+      // What a request does after its usage event commits: a few more awaits, then its answer.
+      const writer = store.appendToStream(streamId, someEvents(1), 'no_stream').then(async () => {
+        for (let hop = 0; hop < 20; hop++) await Promise.resolve();
+        order.push('writer');
+      });
+      await writer;
+      await waitFor(() => order.length === 2, { description: 'the subscription delivering the event' });
+      expect(order).to.deep.equal(['writer', 'subscription']);
+    } finally {
+      await subscription.stop();
+    }
+  });
+
   it('keeps every acknowledged append when the writing process is killed with SIGKILL', async function () {
     this.timeout(60_000);
     const acknowledged = await runAndKill(temp.path, 400);

@@ -68,6 +68,9 @@ export class SqliteEventStore implements EventStore {
   private readonly statements: Statements;
   private readonly committer: GroupCommitter;
   private readonly commitListeners = new Set<(notice: CommitNotice) => void>();
+  /** Commit notices not yet told to the subscriptions (see wakeSubscriptions). */
+  private unannounced: CommitNotice[] = [];
+  private announcing: NodeJS.Immediate | null = null;
   private readonly subscriptions = new Set<CatchUpSubscription>();
   private checkpointer: WalCheckpoints | null = null;
   /** Commits of the other stores on this file in this process (worker threads), and ours to them. */
@@ -168,6 +171,7 @@ export class SqliteEventStore implements EventStore {
     this.committer.flush();
     await Promise.all([...this.subscriptions].map((subscription) => subscription.stop()));
     await this.checkpointer?.stop();
+    if (this.announcing !== null) clearImmediate(this.announcing);
     this.channel?.close();
     this.db.close();
   }
@@ -201,8 +205,19 @@ export class SqliteEventStore implements EventStore {
     this.channel?.publish(notice);
   }
 
+  /**
+   * Subscriptions hear of commits on the next turn of the event loop, not among the commit's own
+   * microtasks: whoever awaited the commit (a request about to answer its client) carries on
+   * first, and the followers' reads and projections run after it. Notices keep their order.
+   */
   private wakeSubscriptions(notice: CommitNotice): void {
-    for (const listener of this.commitListeners) listener(notice);
+    this.unannounced.push(notice);
+    this.announcing ??= setImmediate(() => {
+      const notices = this.unannounced;
+      this.unannounced = [];
+      this.announcing = null;
+      for (const each of notices) for (const listener of this.commitListeners) listener(each);
+    });
   }
 
   private assertOpen(): void {
