@@ -7,6 +7,8 @@ import type { ReadModelStore } from '../engines/readmodel/port.js';
 import { CachedCredentials, GatewayState } from '../projections/cache/index.js';
 import { ALL_PROJECTIONS, SHARED_COLLECTIONS } from '../projections/index.js';
 import { ProjectionRunner, ReadModels, checkpointName } from '../projections/runtime/index.js';
+import type { Registry } from 'prom-client';
+import { ProjectionThread, type ProjectionHost } from './projection-thread/index.js';
 import { resolveAdminToken, type AdminToken } from './admin-token.js';
 import { createApp, type NexusApp } from './app.js';
 import { OpenedEngines, openCounters, openEventStore, openReadModelStore, openSearch } from './engines.js';
@@ -30,7 +32,7 @@ export interface Nexus {
   readonly app: NexusApp;
   readonly deps: AppDeps;
   readonly adminToken: AdminToken;
-  readonly runner: ProjectionRunner;
+  readonly runner: ProjectionHost;
   readonly rawEventStore: EventStore;
   readonly readModelStore: ReadModelStore;
   /** The audit-trail search index (Elasticsearch, or in process); tests wait on its position. */
@@ -44,7 +46,7 @@ export interface BootstrapOptions {
   readonly logger?: Logger;
 }
 
-function projectionControl(runner: ProjectionRunner, store: ReadModelStore, gateway: GatewayState): ProjectionControl {
+function projectionControl(runner: ProjectionHost, store: ReadModelStore, gateway: GatewayState): ProjectionControl {
   const byName = new Map(ALL_PROJECTIONS.map((projection) => [projection.name, projection]));
   return {
     names: () => [...byName.keys()],
@@ -90,6 +92,18 @@ function auditSearchScope(config: Config) {
  * Usage events: with NEXUS_RECORDER_THREAD, on a worker thread while this event loop is busy and
  * inline while it has headroom (load-aware.ts); otherwise always inline.
  */
+/** The read-model projections: on their own thread with NEXUS_PROJECTION_THREAD, else on this one. */
+async function startProjections(
+  config: Config,
+  deps: { readonly eventStore: EventStore; readonly readModelStore: ReadModelStore; readonly registry: Registry; readonly logger: Logger; readonly batchSize: number | undefined },
+): Promise<ProjectionHost> {
+  const batchSize = deps.batchSize ? { batchSize: deps.batchSize } : {};
+  if (config.NEXUS_PROJECTION_THREAD) return ProjectionThread.start({ config, registry: deps.registry, logger: deps.logger, ...batchSize });
+  const runner = new ProjectionRunner({ eventStore: deps.eventStore, store: deps.readModelStore, projections: ALL_PROJECTIONS, registry: deps.registry, ...batchSize });
+  await runner.start();
+  return runner;
+}
+
 async function openRecorder(config: Config, eventStore: EventStore, logger: Logger): Promise<OutcomeRecorder> {
   const inline = inlineRecorder(eventStore);
   if (!config.NEXUS_RECORDER_THREAD) return inline;
@@ -112,18 +126,60 @@ export async function bootstrap(config: Config, options: BootstrapOptions = {}):
   const eventStore = instrumentEventStore(rawEventStore, metrics.appendDuration);
   // MongoDB takes bigger batches well (one unordered bulk per batch; ops/bench/RESULTS.md).
   const batchSize = config.NEXUS_MONGO_URL === undefined ? undefined : 5_000;
-  const runner = new ProjectionRunner({ eventStore, store: readModelStore, projections: ALL_PROJECTIONS, registry: metrics.registry, ...(batchSize ? { batchSize } : {}) });
-  await runner.start();
-  // Hot-path state (keys, tenants, policies, catalog) folded in memory from the event
-  // subscription: authentication never queries a database.
+  // The projection and recorder threads start side by side (each loads its modules, ~1 s) while
+  // this thread folds the gateway state; any failure from here on closes what was opened.
+  const startingRunner = engines.opening(startProjections(config, { eventStore, readModelStore, registry: metrics.registry, logger, batchSize }), (opened) => opened.stop());
+  const startingRecorder = engines.opening(openRecorder(config, eventStore, logger), (opened) => opened.close());
+  try {
+    // Hot-path state (keys, tenants, policies, catalog) folded in memory from the event
+    // subscription: authentication never queries a database.
+    const gateway = await engines.add(startGatewayState(eventStore), (opened) => opened.stop());
+    const auditSearch = await engines.add(startAuditSearch(config, { eventStore, search, logger }), (opened) => opened.stop());
+    const outbound = await engines.add(startOutbound({ config, eventStore, readModelStore, logger, registry: metrics.registry }), (opened) => opened.stop());
+    const runner = await startingRunner;
+    const recorder = await startingRecorder;
+    return await assemble({ config, logger, engines, secrets, metrics, counters, rawEventStore, eventStore, readModelStore, search, runner, recorder, gateway, auditSearch, outbound });
+  } catch (error) {
+    await engines.closeAll();
+    secrets.close();
+    throw error;
+  }
+}
+
+async function startGatewayState(eventStore: EventStore): Promise<GatewayState> {
   const gateway = new GatewayState({ eventStore });
   gateway.start();
   await gateway.ready;
-  const auditSearch = auditSearchIndexer({ eventStore, search, logger }, auditSearchScope(config));
+  return gateway;
+}
+
+async function startAuditSearch(config: Config, deps: Parameters<typeof auditSearchIndexer>[0]): Promise<SearchIndexer> {
+  const auditSearch = auditSearchIndexer(deps, auditSearchScope(config));
   await auditSearch.start(); // returns while Elasticsearch is down: the indexer keeps retrying, then catches up
-  const outbound = await engines.add(startOutbound({ config, eventStore, readModelStore, logger, registry: metrics.registry }), (opened) => opened.stop());
-  // After the event store, so it is closed (its records flushed) before the store is.
-  const recorder = await engines.add(openRecorder(config, eventStore, logger), (opened) => opened.close());
+  return auditSearch;
+}
+
+interface Assembly {
+  readonly config: Config;
+  readonly logger: Logger;
+  readonly engines: OpenedEngines;
+  readonly secrets: EnvSecretSource;
+  readonly metrics: ReturnType<typeof createMetrics>;
+  readonly counters: AppDeps['counters'];
+  readonly rawEventStore: EventStore;
+  readonly eventStore: EventStore;
+  readonly readModelStore: ReadModelStore;
+  readonly search: NonNullable<AppDeps['search']>;
+  readonly runner: ProjectionHost;
+  readonly recorder: OutcomeRecorder;
+  readonly gateway: GatewayState;
+  readonly auditSearch: SearchIndexer;
+  readonly outbound: Outbound;
+}
+
+/** The HTTP app over everything opened. */
+async function assemble(parts: Assembly): Promise<Nexus> {
+  const { config, logger, engines, secrets, metrics, counters, rawEventStore, eventStore, readModelStore, search, runner, recorder, gateway, auditSearch, outbound } = parts;
   const adminToken = await resolveAdminToken(config.NEXUS_ADMIN_TOKEN, config.NEXUS_DATA_DIR);
   const deps: AppDeps = {
     config,
@@ -145,7 +201,9 @@ export async function bootstrap(config: Config, options: BootstrapOptions = {}):
       await eventStore.headPosition();
       // A projection paused by a read-model outage leaves this process able to serve the data
       // plane (its state is in memory): still ready, the lag shows in /metrics. A stopped one is not.
-      return gateway.isReady && (await runner.status()).every((status) => status.state !== 'stopped');
+      // A projection thread that died answers nothing: not ready either.
+      const statuses = await runner.status().catch(() => null);
+      return gateway.isReady && statuses !== null && statuses.every((status) => status.state !== 'stopped');
     },
   };
   const app = createApp(deps);
@@ -159,9 +217,6 @@ export async function bootstrap(config: Config, options: BootstrapOptions = {}):
     auditSearch,
     outbound,
     async close() {
-      await auditSearch.stop();
-      await gateway.stop();
-      await runner.stop();
       await engines.closeAll();
       secrets.close();
     },

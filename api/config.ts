@@ -21,10 +21,13 @@ export const ConfigSchema = z.object({
   /** fsync every commit (SQLite synchronous=FULL): survives power loss, not just a crash. */
   NEXUS_EVENT_STORE_FSYNC: booleanFlag.default(false),
   /**
-   * Record the data plane's usage events on a worker thread (its own event-store connection),
-   * off the event loop that serves requests. false: on the main thread.
+   * Record the data plane's usage events on a worker thread (its own event-store connection)
+   * while the event loop that serves requests is busy, inline while it has headroom. false:
+   * always on the main thread.
    */
   NEXUS_RECORDER_THREAD: booleanFlag.default(true),
+  /** Run the read-model projections on a worker thread (its own connections), off the event loop that serves requests. false: on the main thread. */
+  NEXUS_PROJECTION_THREAD: booleanFlag.default(true),
   /** MongoDB URL for the read models; unset = the embedded SQLite read-model store. */
   NEXUS_MONGO_URL: z.string().regex(/^mongodb(\+srv)?:\/\/\S+$/, 'NEXUS_MONGO_URL must be a mongodb:// or mongodb+srv:// URL').optional(),
   /** The database holding the read models on NEXUS_MONGO_URL. */

@@ -52,6 +52,23 @@ export class OpenedEngines {
     }
   }
 
+  /**
+   * Registers an engine that is still opening, so others can open beside it: closeAll waits for
+   * it and closes it if it opened. The caller awaits the returned promise (its failure is the
+   * caller's to handle: typically closeAll, then rethrow).
+   */
+  opening<T>(opening: Promise<T>, close: (engine: T) => Promise<void> | void): Promise<T> {
+    const settled = opening.then(
+      (engine) => ({ engine }),
+      () => null,
+    );
+    this.closers.push(async () => {
+      const opened = await settled;
+      if (opened !== null) await close(opened.engine);
+    });
+    return opening;
+  }
+
   async closeAll(): Promise<void> {
     for (const close of this.closers.splice(0).reverse()) await Promise.resolve(close()).catch(() => undefined);
   }

@@ -23,7 +23,6 @@ export function systemRoutes(deps: AppDeps, allRoutes: () => readonly AnyRoute[]
     route({
       method: 'get', path: '/metrics', tag: 'system', access: 'public', summary: 'Prometheus metrics',
       handler: async ({ ctx }) => {
-        await deps.projections.status(); // refreshes the lag gauges
         ctx.type = deps.metrics.registry.contentType;
         return { body: await deps.metrics.registry.metrics(), headers: { 'Content-Type': deps.metrics.registry.contentType } };
       },

@@ -45,7 +45,7 @@ export function registerLagGauge(registry: Registry, sample: () => Promise<reado
  * store is down; queries go stale while events keep being recorded). The failure count tells
  * a long outage (large, growing) from a flapping one.
  */
-export function registerHealthGauges(registry: Registry, sample: () => readonly HealthSample[]): void {
+export function registerHealthGauges(registry: Registry, sample: () => readonly HealthSample[] | Promise<readonly HealthSample[]>): void {
   const samples = async () => sample();
   sampledGauge(registry, PROJECTION_PAUSED_METRIC, 'Whether a projection is paused: its read-model store is unavailable, or its subscription is being resumed (1) or not (0).', samples, (s) => s.paused);
   sampledGauge(registry, PROJECTION_FAILURES_METRIC, 'Consecutive failed attempts of a projection to apply its next batch (0 when healthy).', samples, (s) => s.failures);

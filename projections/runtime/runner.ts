@@ -265,16 +265,16 @@ export class ProjectionRunner {
     return entry;
   }
 
-  /** A scrape must not fail because the event store is closing: no samples then. */
-  private async lagSamples(): Promise<LagSample[]> {
+  /** For the lag gauge; a scrape must not fail because the event store is closing: no samples then. */
+  async lagSamples(): Promise<LagSample[]> {
     if (this.entries.size === 0) return [];
     const head = await this.options.eventStore.headPosition().catch(() => null);
     if (head === null) return [];
     return [...this.entries.values()].map((entry) => ({ projection: entry.projection.name, lag: Math.max(0, head - entry.live.checkpoint) }));
   }
 
-  /** A rebuild waiting for the store counts too: the projection is not keeping up either way. */
-  private healthSamples(): HealthSample[] {
+  /** For the outage gauges; a rebuild waiting for the store counts too: the projection is not keeping up either way. */
+  healthSamples(): HealthSample[] {
     return [...this.entries.values()].map(({ projection, live, building }) => ({
       projection: projection.name,
       paused: isStalled(live.state) || (building !== null && isStalled(building.state)) ? 1 : 0,

@@ -1,7 +1,6 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Worker } from 'node:worker_threads';
 import { expect } from 'chai';
 import { pino } from 'pino';
 import { loadConfig } from '../../api/config.js';
@@ -9,6 +8,7 @@ import { openEventStore } from '../../api/engines.js';
 import type { Rejection, RequestFacts, Served } from '../../api/v1/recording/record.js';
 import { inlineRecorder, type OutcomeRecord } from '../../api/v1/recording/recorder.js';
 import { ThreadRecorder } from '../../api/v1/recording/thread.js';
+import type { ServiceThread } from '../../api/threads/client.js';
 import { verifyChain } from '../../domain/shared/envelope.js';
 import { NexusError } from '../../domain/shared/errors.js';
 import { inferenceStreamId } from '../../domain/inference/index.js';
@@ -128,7 +128,7 @@ describe('usage events recorded on a worker thread', function () {
   it('keeps recording (on the main thread) when the worker has died', async function () {
     await recorder.outcome(completed());
     // Kill the thread from outside, as a crash would.
-    await (recorder as unknown as { worker: Worker }).worker.terminate();
+    await (recorder as unknown as { thread: ServiceThread }).thread.kill();
     const record = completed();
     await recorder.outcome(record);
     expect(await mainStore.readStream(inferenceStreamId('acme', record.facts.requestId))).to.have.length(1);

@@ -1,23 +1,18 @@
-import { NexusError, type ErrorKind } from '../../../domain/shared/errors.js';
-import type { Config } from '../../config.js';
-import type { Rejection } from './record.js';
-import type { OutcomeRecord } from './recorder.js';
+import { NexusError, type ErrorKind } from '../../domain/shared/errors.js';
 
-/** What the recorder thread is started with. */
-export interface RecorderWorkerData {
-  /** The process's configuration: the thread opens the same event store (file or server). */
-  readonly config: Config;
-}
-
-export type ToRecorder =
-  | { readonly type: 'outcome'; readonly id: number; readonly record: OutcomeRecord }
-  | { readonly type: 'rejection'; readonly id: number; readonly rejection: Rejection; readonly now: Date }
+/**
+ * The messages between the main thread and a service thread (client.ts ↔ serve.ts): calls by
+ * method name with structured-cloneable arguments, answered by id.
+ */
+export type ToThread =
+  | { readonly type: 'call'; readonly id: number; readonly method: string; readonly args: readonly unknown[] }
   | { readonly type: 'close' };
 
-export type FromRecorder =
+export type FromThread =
   | { readonly type: 'ready' }
   | { readonly type: 'failed'; readonly message: string }
-  | { readonly type: 'done'; readonly id: number; readonly error: SerializedError | null };
+  | { readonly type: 'result'; readonly id: number; readonly value: unknown }
+  | { readonly type: 'error'; readonly id: number; readonly error: SerializedError };
 
 /** An error crossing the thread boundary: the domain's kind survives, so callers still tell a conflict from an engine failure. */
 export interface SerializedError {
