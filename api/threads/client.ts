@@ -1,5 +1,5 @@
 import { Worker } from 'node:worker_threads';
-import { deserializeError, type FromThread, type ToThread } from './protocol.js';
+import { TurnBatch, deserializeError, type Answer, type Call, type FromThread, type ToThread } from './protocol.js';
 
 /** Resolved here, not in the worker: an eval'd worker resolves bare specifiers from the working directory. */
 const TSX_API = import.meta.resolve('tsx/esm/api');
@@ -33,13 +33,17 @@ export class ServiceThread {
   private nextId = 1;
   private aliveValue = true;
   private readonly exited: Promise<void>;
+  private readonly outgoing: TurnBatch<Call>;
 
   private constructor(
     private readonly worker: Worker,
     readonly name: string,
   ) {
     this.exited = new Promise((resolve) => worker.once('exit', () => resolve()));
-    worker.on('message', (message: FromThread) => this.answer(message));
+    this.outgoing = new TurnBatch((calls) => worker.postMessage({ type: 'calls', calls } satisfies ToThread));
+    worker.on('message', (message: FromThread) => {
+      if (message.type === 'answers') for (const answer of message.answers) this.answer(answer);
+    });
     worker.on('error', (error) => this.lost(error));
     worker.once('exit', (code) => this.lost(new Error(`the ${name} thread exited (code ${code})`)));
   }
@@ -81,7 +85,7 @@ export class ServiceThread {
     const id = this.nextId++;
     return new Promise<T>((resolve, reject) => {
       this.pending.set(id, { resolve: resolve as (value: unknown) => void, reject });
-      this.worker.postMessage({ type: 'call', id, method, args } satisfies ToThread);
+      this.outgoing.add({ id, method, args });
     });
   }
 
@@ -94,6 +98,7 @@ export class ServiceThread {
     if (!this.aliveValue) return;
     this.aliveValue = false;
     this.worker.ref();
+    this.outgoing.send();
     this.worker.postMessage({ type: 'close' } satisfies ToThread);
     await this.exited;
   }
@@ -103,12 +108,11 @@ export class ServiceThread {
     await this.worker.terminate();
   }
 
-  private answer(message: FromThread): void {
-    if (message.type !== 'result' && message.type !== 'error') return;
-    const waiting = this.pending.get(message.id);
-    this.pending.delete(message.id);
-    if (message.type === 'result') waiting?.resolve(message.value);
-    else waiting?.reject(deserializeError(message.error));
+  private answer(answer: Answer): void {
+    const waiting = this.pending.get(answer.id);
+    this.pending.delete(answer.id);
+    if ('error' in answer) waiting?.reject(deserializeError(answer.error));
+    else waiting?.resolve(answer.value);
   }
 
   private lost(error: Error): void {

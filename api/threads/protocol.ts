@@ -4,15 +4,46 @@ import { NexusError, type ErrorKind } from '../../domain/shared/errors.js';
  * The messages between the main thread and a service thread (client.ts ↔ serve.ts): calls by
  * method name with structured-cloneable arguments, answered by id.
  */
-export type ToThread =
-  | { readonly type: 'call'; readonly id: number; readonly method: string; readonly args: readonly unknown[] }
-  | { readonly type: 'close' };
+export interface Call {
+  readonly id: number;
+  readonly method: string;
+  readonly args: readonly unknown[];
+}
 
-export type FromThread =
-  | { readonly type: 'ready' }
-  | { readonly type: 'failed'; readonly message: string }
-  | { readonly type: 'result'; readonly id: number; readonly value: unknown }
-  | { readonly type: 'error'; readonly id: number; readonly error: SerializedError };
+export type Answer = { readonly id: number; readonly value: unknown } | { readonly id: number; readonly error: SerializedError };
+
+/**
+ * Calls and answers travel in batches: those made in one turn of the event loop share one
+ * message, so under load a thread hop's fixed cost (a message, a wake-up) is paid once for
+ * many requests, and at low load a batch is a single call sent at the end of the turn.
+ */
+export type ToThread = { readonly type: 'calls'; readonly calls: readonly Call[] } | { readonly type: 'close' };
+
+export type FromThread = { readonly type: 'ready' } | { readonly type: 'failed'; readonly message: string } | { readonly type: 'answers'; readonly answers: readonly Answer[] };
+
+/** Collects items during one turn of the event loop and hands them over together at its end (setImmediate). */
+export class TurnBatch<T> {
+  private items: T[] = [];
+  private scheduled = false;
+
+  constructor(private readonly flush: (items: readonly T[]) => void) {}
+
+  add(item: T): void {
+    this.items.push(item);
+    if (this.scheduled) return;
+    this.scheduled = true;
+    setImmediate(() => this.send());
+  }
+
+  /** Hands over what was collected now (before a close message, which must come after it). */
+  send(): void {
+    this.scheduled = false;
+    if (this.items.length === 0) return;
+    const items = this.items;
+    this.items = [];
+    this.flush(items);
+  }
+}
 
 /** An error crossing the thread boundary: the domain's kind survives, so callers still tell a conflict from an engine failure. */
 export interface SerializedError {

@@ -1,5 +1,5 @@
 import { parentPort, workerData } from 'node:worker_threads';
-import { serializeError, type FromThread, type ToThread } from './protocol.js';
+import { TurnBatch, serializeError, type Answer, type FromThread, type ToThread } from './protocol.js';
 
 /** What a service thread offers: its methods, and how to let go of what it opened. */
 export interface ThreadService {
@@ -21,17 +21,21 @@ export function serveThread(open: (data: unknown) => Promise<ThreadService>): vo
     (service) => {
       let closing = false;
       const inFlight = new Set<Promise<void>>();
+      const answers = new TurnBatch<Answer>((batch) => send({ type: 'answers', answers: batch }));
       port.on('message', (message: ToThread) => {
-        if (message.type === 'call') {
-          const settled = answer(service, message.method, message.args).then(
-            (value) => send({ type: 'result', id: message.id, value }),
-            (error: unknown) => send({ type: 'error', id: message.id, error: serializeError(error) }),
-          );
-          inFlight.add(settled);
-          void settled.finally(() => inFlight.delete(settled));
+        if (message.type === 'calls') {
+          for (const { id, method, args } of message.calls) {
+            const settled = answer(service, method, args).then(
+              (value) => answers.add({ id, value }),
+              (error: unknown) => answers.add({ id, error: serializeError(error) }),
+            );
+            inFlight.add(settled);
+            void settled.finally(() => inFlight.delete(settled));
+          }
         } else if (message.type === 'close' && !closing) {
           closing = true;
           void Promise.allSettled([...inFlight])
+            .then(() => answers.send())
             .then(() => service.close())
             .finally(() => port.close());
         }
