@@ -18,9 +18,9 @@ import { CATEGORIES } from '../domain/shared/streams.js';
 import type { Config } from './config.js';
 import type { AppDeps, ProjectionControl } from './deps.js';
 import { createLogger } from './http/logger.js';
-import { createMetrics } from './http/metrics.js';
+import { createMetrics, type Metrics } from './http/metrics.js';
 import { LoadAwareRecorder, LoopLoad } from './v1/recording/load-aware.js';
-import { inlineRecorder, type OutcomeRecorder } from './v1/recording/recorder.js';
+import { inlineRecorder, timedRecorder, type OutcomeRecorder } from './v1/recording/recorder.js';
 import { ThreadRecorder } from './v1/recording/thread.js';
 
 /**
@@ -88,10 +88,6 @@ function auditSearchScope(config: Config) {
   return { alias, categories: CATEGORIES.filter((category) => category !== 'inference'), coalesceMs: 50 };
 }
 
-/**
- * Usage events: with NEXUS_RECORDER_THREAD, on a worker thread while this event loop is busy and
- * inline while it has headroom (load-aware.ts); otherwise always inline.
- */
 /** The read-model projections: on their own thread with NEXUS_PROJECTION_THREAD, else on this one. */
 async function startProjections(
   config: Config,
@@ -104,12 +100,18 @@ async function startProjections(
   return runner;
 }
 
-async function openRecorder(config: Config, eventStore: EventStore, logger: Logger): Promise<OutcomeRecorder> {
+/**
+ * Usage events: with NEXUS_RECORDER_THREAD, on a worker thread while this event loop is busy and
+ * inline while it has headroom (load-aware.ts); otherwise always inline. Each path's wait for the
+ * commit goes into nexus_usage_record_duration_seconds.
+ */
+async function openRecorder(config: Config, eventStore: EventStore, metrics: Metrics, logger: Logger): Promise<OutcomeRecorder> {
+  const timed = (recorder: OutcomeRecorder, path: 'inline' | 'thread') => timedRecorder(recorder, (outcome, seconds) => metrics.usageRecordDuration.observe({ path, outcome }, seconds));
   const inline = inlineRecorder(eventStore);
-  if (!config.NEXUS_RECORDER_THREAD) return inline;
+  if (!config.NEXUS_RECORDER_THREAD) return timed(inline, 'inline');
   const thread = await ThreadRecorder.start({ config, fallback: inline, logger });
   const load = new LoopLoad();
-  return new LoadAwareRecorder({ offloaded: thread, inline }, () => load.current, () => load.stop());
+  return new LoadAwareRecorder({ offloaded: timed(thread, 'thread'), inline: timed(inline, 'inline') }, () => load.current, () => load.stop());
 }
 
 export async function bootstrap(config: Config, options: BootstrapOptions = {}): Promise<Nexus> {
@@ -129,7 +131,7 @@ export async function bootstrap(config: Config, options: BootstrapOptions = {}):
   // The projection and recorder threads start side by side (each loads its modules, ~1 s) while
   // this thread folds the gateway state; any failure from here on closes what was opened.
   const startingRunner = engines.opening(startProjections(config, { eventStore, readModelStore, registry: metrics.registry, logger, batchSize }), (opened) => opened.stop());
-  const startingRecorder = engines.opening(openRecorder(config, eventStore, logger), (opened) => opened.close());
+  const startingRecorder = engines.opening(openRecorder(config, eventStore, metrics, logger), (opened) => opened.close());
   try {
     // Hot-path state (keys, tenants, policies, catalog) folded in memory from the event
     // subscription: authentication never queries a database.
@@ -164,7 +166,7 @@ interface Assembly {
   readonly logger: Logger;
   readonly engines: OpenedEngines;
   readonly secrets: EnvSecretSource;
-  readonly metrics: ReturnType<typeof createMetrics>;
+  readonly metrics: Metrics;
   readonly counters: AppDeps['counters'];
   readonly rawEventStore: EventStore;
   readonly eventStore: EventStore;

@@ -85,6 +85,17 @@ describe('data plane /v1 (OpenAI SDK against mock deployments)', () => {
     expect(outcome.data.attempts).to.have.length(1);
   });
 
+  it("reports how long answers waited for their usage event's commit, by path, in /metrics", async () => {
+    const count = async (): Promise<number> => {
+      const metrics = await app.request('GET', '/metrics', { token: null });
+      const counts = [...metrics.text.matchAll(/^nexus_usage_record_duration_seconds_count\{path="(?:inline|thread)",outcome="ok"\} (\d+)$/gm)];
+      return counts.reduce((sum, match) => sum + Number(match[1]), 0);
+    };
+    const before = await count();
+    await client.chat.completions.create({ model: 'echo', messages: [{ role: 'user', content: 'count me' }] });
+    expect(await count()).to.equal(before + 1);
+  });
+
   it('streams chunks and the final usage chunk, then records the stream', async () => {
     const { data: stream, response } = await client.chat.completions
       .create({ model: 'echo', messages: [{ role: 'user', content: 'stream me' }], stream: true, stream_options: { include_usage: true } })

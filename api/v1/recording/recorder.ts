@@ -30,3 +30,22 @@ export function inlineRecorder(eventStore: EventStore): OutcomeRecorder {
     close: async () => undefined,
   };
 }
+
+/** Reports how long each record took until its commit was acknowledged (or failed), around any recorder. */
+export function timedRecorder(recorder: OutcomeRecorder, observe: (outcome: 'ok' | 'error', seconds: number) => void): OutcomeRecorder {
+  const timed = async (record: () => Promise<void>): Promise<void> => {
+    const started = performance.now();
+    try {
+      await record();
+      observe('ok', (performance.now() - started) / 1000);
+    } catch (error) {
+      observe('error', (performance.now() - started) / 1000);
+      throw error;
+    }
+  };
+  return {
+    outcome: (record) => timed(() => recorder.outcome(record)),
+    rejection: (rejection, now) => timed(() => recorder.rejection(rejection, now)),
+    close: () => recorder.close(),
+  };
+}
