@@ -1,41 +1,14 @@
-import { join } from 'node:path';
 import type { Counters } from '../engines/counters/port.js';
 import { MemoryCounters } from '../engines/counters/memory/index.js';
 import { RedisCounters } from '../engines/counters/redis/index.js';
-import { MongoReadModelStore } from '../engines/readmodel/mongodb/index.js';
-import type { ReadModelStore } from '../engines/readmodel/port.js';
-import { SqliteReadModelStore } from '../engines/readmodel/sqlite/index.js';
 import { ElasticsearchSearch } from '../engines/search/elasticsearch/index.js';
 import { MemorySearch } from '../engines/search/memory/index.js';
 import type { SearchPort } from '../engines/search/port.js';
 import type { Config } from './config.js';
+import { openConfigured } from './read-model-store.js';
 
 export { openEventStore } from './event-store.js';
-
-/**
- * Engine selection: each engine is embedded unless its variable names a server. A
- * configured server must answer at start — a wrong or unreachable URL stops the process
- * with the variable named (never its value: URLs may carry credentials), instead of
- * silently running on the embedded engine.
- */
-export class EngineStartError extends Error {
-  constructor(
-    readonly variable: string,
-    engine: string,
-    cause: unknown,
-  ) {
-    super(`${variable} is set but ${engine} did not answer: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
-    this.name = 'EngineStartError';
-  }
-}
-
-export async function openConfigured<T>(variable: string, engine: string, open: () => Promise<T>): Promise<T> {
-  try {
-    return await open();
-  } catch (error) {
-    throw new EngineStartError(variable, engine, error);
-  }
-}
+export { EngineStartError, openConfigured, openReadModelStore } from './read-model-store.js';
 
 /** Closes what was opened so far when a later engine fails to start, then rethrows. */
 export class OpenedEngines {
@@ -85,11 +58,6 @@ export function openCounters(config: Config): Promise<Counters> {
 }
 
 
-export function openReadModelStore(config: Config): Promise<ReadModelStore> {
-  const url = config.NEXUS_MONGO_URL;
-  if (url === undefined) return SqliteReadModelStore.open({ path: join(config.NEXUS_DATA_DIR, 'read-models.db') });
-  return openConfigured('NEXUS_MONGO_URL', 'MongoDB', () => MongoReadModelStore.connect({ url, database: config.NEXUS_MONGO_DATABASE }));
-}
 
 /** Search (the audit-trail index) in this process unless NEXUS_ELASTICSEARCH_URL is set. */
 export function openSearch(config: Config): Promise<SearchPort> {

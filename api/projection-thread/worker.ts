@@ -1,7 +1,7 @@
 import { ALL_PROJECTIONS } from '../../projections/index.js';
 import { ProjectionRunner } from '../../projections/runtime/index.js';
 import type { Config } from '../config.js';
-import { openReadModelStore } from '../engines.js';
+import { openReadModelStore } from '../read-model-store.js';
 import { openEventStore } from '../event-store.js';
 import { serveThread } from '../threads/serve.js';
 
