@@ -5,6 +5,7 @@
  *   npx tsx ops/bench/gateway.bench.ts
  *   BENCH_SECONDS=30 BENCH_RATES=200,500,1000 BENCH_CONNECTIONS=64 npx tsx ops/bench/gateway.bench.ts
  *   BENCH_CPU_PROF=1 npx tsx ops/bench/gateway.bench.ts      # + a CPU profile of the NexusAI process
+ *   BENCH_REBUILD=usage BENCH_TARGETS=nexus npx tsx ops/bench/gateway.bench.ts   # NexusAI rebuilding a projection during each phase
  *
  * Processes (each its own event loop; all on 127.0.0.1):
  * - a fast upstream speaking OpenAI chat completions (gateway/upstream.ts);
@@ -41,6 +42,8 @@ interface Options {
   readonly connections: number;
   readonly targets: readonly TargetName[];
   readonly cpuProfile: boolean;
+  /** A projection NexusAI rebuilds over and over during each measured phase (BENCH_REBUILD), else null. */
+  readonly rebuildDuring: string | null;
 }
 
 const MAX_FAILURE_SHARE = 0.01;
@@ -60,7 +63,14 @@ function phases(options: Options): Phase[] {
  * phase's figures. Between phases it waits until the target's process is idle again (its
  * background work, such as projections catching up, belongs to the phase that caused it).
  */
-function measure(processes: Processes, name: TargetName, target: LoadTarget, list: readonly Phase[], roles: { target: ChildProcess | null; upstream: ChildProcess }): Promise<Measured[]> {
+function measure(
+  processes: Processes,
+  name: TargetName,
+  target: LoadTarget,
+  list: readonly Phase[],
+  roles: { target: ChildProcess | null; upstream: ChildProcess },
+  during: Background | null = null,
+): Promise<Measured[]> {
   const measured: Measured[] = [];
   const generator = processes.fork('load.ts');
   const sample = () => sampleCpu({ target: roles.target?.pid, load: generator.pid, upstream: roles.upstream.pid });
@@ -75,8 +85,11 @@ function measure(processes: Processes, name: TargetName, target: LoadTarget, lis
   };
   return new Promise((resolve, reject) => {
     generator.on('message', (message: LoadMessage) => {
-      if (message.type === 'started') started = { cpu: sample(), at: monotonicMicros() };
-      else if (message.type === 'phase') {
+      if (message.type === 'started') {
+        started = { cpu: sample(), at: monotonicMicros() };
+        if (during !== null && message.phase !== 'warm-up') during.start();
+      } else if (message.type === 'phase') {
+        during?.stop();
         const phase = { result: message.result, cpu: cpuShares(started.cpu, sample()), window: { from: started.at, to: monotonicMicros() } };
         measured.push(phase);
         console.log(progressLine(name, phase));
@@ -92,6 +105,39 @@ function measure(processes: Processes, name: TargetName, target: LoadTarget, lis
     });
     generator.send({ type: 'run', target, phases: list } satisfies ParentMessage);
   });
+}
+
+/** Work the target does in the background during each measured phase (not the warm-up). */
+interface Background {
+  start(): void;
+  stop(): void;
+}
+
+/**
+ * Rebuilds `projection` back to back while a phase runs: what an operator's rebuild costs the
+ * data plane. The rebuild in flight when the phase ends finishes on its own.
+ */
+function rebuildLoop(rebuild: (projection: string) => Promise<void>, projection: string, onRebuilt: () => void): Background {
+  let running = false;
+  const loop = async (): Promise<void> => {
+    while (running) {
+      await rebuild(projection);
+      onRebuilt();
+    }
+  };
+  return {
+    start: () => {
+      if (running) return;
+      running = true;
+      loop().catch((error: unknown) => {
+        running = false;
+        console.error(`  rebuild of ${projection} failed: ${error instanceof Error ? error.message : String(error)}`);
+      });
+    },
+    stop: () => {
+      running = false;
+    },
+  };
 }
 
 const target = (origin: string, headers: Record<string, string> = {}): LoadTarget => ({
@@ -130,7 +176,10 @@ export async function runGatewayBench(options: Options): Promise<boolean> {
         code = codeVersion();
         const nexus = await startNexus(processes, { upstreamOrigin, cpuProfileDir: profileDir });
         for (const line of nexus.setup) console.log(`  setup: ${line}`);
-        results.nexus = await measure(processes, name, target(nexus.origin, { authorization: `Bearer ${nexus.apiKey}` }), list, { target: nexus.child, upstream });
+        let rebuilds = 0;
+        const during = options.rebuildDuring === null ? null : rebuildLoop(nexus.rebuild, options.rebuildDuring, () => rebuilds++);
+        results.nexus = await measure(processes, name, target(nexus.origin, { authorization: `Bearer ${nexus.apiKey}` }), list, { target: nexus.child, upstream }, during);
+        if (options.rebuildDuring !== null) notes.push(`NexusAI rebuilt projection '${options.rebuildDuring}' ${rebuilds} times, back to back, during the measured phases (BENCH_REBUILD)`);
         const budget = await nexus.budgetAfterRun();
         console.log(`  after: ${budget}`);
         notes.push(...nexus.setup.map((line) => `NexusAI setup: ${line}`), `NexusAI after the run: ${budget}`);
@@ -213,6 +262,7 @@ function options(env: NodeJS.ProcessEnv = process.env): Options {
     connections: Math.round(positive('BENCH_CONNECTIONS', '64')),
     targets: TARGETS.filter((name) => targets.includes(name)),
     cpuProfile: env.BENCH_CPU_PROF === '1' || env.BENCH_CPU_PROF === 'true',
+    rebuildDuring: env.BENCH_REBUILD?.trim() || null,
   };
 }
 

@@ -21,6 +21,8 @@ export interface NexusTarget {
   budgetAfterRun(): Promise<string>;
   /** What NexusAI logged after start-up (warnings, errors): message → count. */
   readonly logs: ReadonlyMap<string, number>;
+  /** Rebuilds a projection through the admin API; resolves when the rebuild has switched over. */
+  rebuild(projection: string): Promise<void>;
 }
 
 const TENANT = 'bench';
@@ -145,7 +147,11 @@ export async function startNexus(processes: Processes, options: { upstreamOrigin
   const events = (recorded.json.events ?? []) as Array<{ type?: string }>;
   setup.push(`usage event of a smoke request: ${events.map((event) => event.type).join(', ') || `none found (${recorded.status})`}`);
 
+  const rebuild = async (projection: string): Promise<void> => {
+    await must('POST', `/admin/projections/${projection}/rebuild`, undefined);
+  };
   return {
+    rebuild,
     child,
     origin,
     apiKey,
