@@ -6,6 +6,7 @@ import { ServiceThread } from '../threads/client.js';
 import type { ProjectionThreadData } from './worker.js';
 
 const WORKER_MODULE = new URL('./worker.ts', import.meta.url).href;
+const STATUS_TIMEOUT_MS = 5_000;
 
 /** What the process needs of its projection runner, wherever it runs (this thread or the projection thread). */
 export interface ProjectionHost {
@@ -37,8 +38,9 @@ export class ProjectionThread implements ProjectionHost {
     return host;
   }
 
+  /** Bounded: /readyz and the admin API answer even if the thread is stuck in a long step. */
   status(): Promise<ProjectionStatus[]> {
-    return this.thread.call('status');
+    return this.thread.callWithin(STATUS_TIMEOUT_MS, 'status');
   }
 
   rebuild(name: string): Promise<RebuildResult> {

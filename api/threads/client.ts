@@ -89,6 +89,23 @@ export class ServiceThread {
     });
   }
 
+  /** A call that gives up (rejects) after `timeoutMs`: for callers that must answer even when the thread is stuck. */
+  callWithin<T>(timeoutMs: number, method: string, ...args: unknown[]): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`the ${this.name} thread did not answer '${method}' within ${timeoutMs} ms`)), timeoutMs);
+      this.call<T>(method, ...args).then(
+        (value) => {
+          clearTimeout(timer);
+          resolve(value);
+        },
+        (error: unknown) => {
+          clearTimeout(timer);
+          reject(error);
+        },
+      );
+    });
+  }
+
   onLost(listener: (error: Error) => void): void {
     this.lostListeners.push(listener);
   }

@@ -39,6 +39,12 @@ describe('a service thread', function () {
     expect(unknown).to.be.instanceOf(Error).with.property('message', "no method 'nope' on this thread");
   });
 
+  it('gives up on a call that takes longer than its time limit', async function () {
+    const late = await thread.callWithin(30, 'slowEcho', 'late', 300).catch((error: unknown) => error);
+    expect(late).to.be.instanceOf(Error).with.property('message', "the echo thread did not answer 'slowEcho' within 30 ms");
+    expect(await thread.callWithin(1_000, 'echo', 'in time')).to.equal('in time');
+  });
+
   it('answers the calls in flight before close() ends it, then refuses new ones', async function () {
     const other = await ServiceThread.start('echo', ECHO_MODULE, {});
     const inFlight = other.call('slowEcho', 'finished', 50);
