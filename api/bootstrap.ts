@@ -12,6 +12,7 @@ import { ProjectionThread, type ProjectionHost } from './projection-thread/index
 import { resolveAdminToken, type AdminToken } from './admin-token.js';
 import { createApp, type NexusApp } from './app.js';
 import { OpenedEngines, openCounters, openEventStore, openReadModelStore, openSearch } from './engines.js';
+import { projectionBatchSize } from './read-model-store.js';
 import { auditSearchIndexer, type SearchIndexer } from '../projections/auditSearch/index.js';
 import { startOutbound, type Outbound } from './outbound.js';
 import { CATEGORIES } from '../domain/shared/streams.js';
@@ -89,13 +90,10 @@ function auditSearchScope(config: Config) {
 }
 
 /** The read-model projections: on their own thread with NEXUS_PROJECTION_THREAD, else on this one. */
-async function startProjections(
-  config: Config,
-  deps: { readonly eventStore: EventStore; readonly readModelStore: ReadModelStore; readonly registry: Registry; readonly logger: Logger; readonly batchSize: number | undefined },
-): Promise<ProjectionHost> {
-  const batchSize = deps.batchSize ? { batchSize: deps.batchSize } : {};
-  if (config.NEXUS_PROJECTION_THREAD) return ProjectionThread.start({ config, registry: deps.registry, logger: deps.logger, ...batchSize });
-  const runner = new ProjectionRunner({ eventStore: deps.eventStore, store: deps.readModelStore, projections: ALL_PROJECTIONS, registry: deps.registry, ...batchSize });
+async function startProjections(config: Config, deps: { readonly eventStore: EventStore; readonly readModelStore: ReadModelStore; readonly registry: Registry; readonly logger: Logger }): Promise<ProjectionHost> {
+  if (config.NEXUS_PROJECTION_THREAD) return ProjectionThread.start({ config, registry: deps.registry, logger: deps.logger });
+  const batchSize = projectionBatchSize(config);
+  const runner = new ProjectionRunner({ eventStore: deps.eventStore, store: deps.readModelStore, projections: ALL_PROJECTIONS, registry: deps.registry, ...(batchSize ? { batchSize } : {}) });
   await runner.start();
   return runner;
 }
@@ -126,11 +124,9 @@ export async function bootstrap(config: Config, options: BootstrapOptions = {}):
   const search = await engines.add(openSearch(config), (opened) => opened.close());
   const metrics = createMetrics();
   const eventStore = instrumentEventStore(rawEventStore, metrics.appendDuration);
-  // MongoDB takes bigger batches well (one unordered bulk per batch; ops/bench/RESULTS.md).
-  const batchSize = config.NEXUS_MONGO_URL === undefined ? undefined : 5_000;
   // The projection and recorder threads start side by side (each loads its modules, ~1 s) while
   // this thread folds the gateway state; any failure from here on closes what was opened.
-  const startingRunner = engines.opening(startProjections(config, { eventStore, readModelStore, registry: metrics.registry, logger, batchSize }), (opened) => opened.stop());
+  const startingRunner = engines.opening(startProjections(config, { eventStore, readModelStore, registry: metrics.registry, logger }), (opened) => opened.stop());
   const startingRecorder = engines.opening(openRecorder(config, eventStore, metrics, logger), (opened) => opened.close());
   try {
     // Hot-path state (keys, tenants, policies, catalog) folded in memory from the event
@@ -140,7 +136,47 @@ export async function bootstrap(config: Config, options: BootstrapOptions = {}):
     const outbound = await engines.add(startOutbound({ config, eventStore, readModelStore, logger, registry: metrics.registry }), (opened) => opened.stop());
     const runner = await startingRunner;
     const recorder = await startingRecorder;
-    return await assemble({ config, logger, engines, secrets, metrics, counters, rawEventStore, eventStore, readModelStore, search, runner, recorder, gateway, auditSearch, outbound });
+    const adminToken = await resolveAdminToken(config.NEXUS_ADMIN_TOKEN, config.NEXUS_DATA_DIR);
+    const deps: AppDeps = {
+      config,
+      logger,
+      metrics,
+      eventStore,
+      recorder,
+      search,
+      readModels: new ReadModels(readModelStore, { sharedCollections: SHARED_COLLECTIONS }),
+      projections: projectionControl(runner, readModelStore, gateway),
+      idempotency: counters.idempotency,
+      counters,
+      secrets,
+      credentials: new CachedCredentials(gateway),
+      gateway,
+      adminToken: adminToken.token,
+      now: () => new Date(),
+      ready: async () => {
+        await eventStore.headPosition();
+        // A projection paused by a read-model outage leaves this process able to serve the data
+        // plane (its state is in memory): still ready, the lag shows in /metrics. A stopped one is not.
+        // A projection thread that died answers nothing: not ready either.
+        const statuses = await runner.status().catch(() => null);
+        return gateway.isReady && statuses !== null && statuses.every((status) => status.state !== 'stopped');
+      },
+    };
+    const app = createApp(deps);
+    return {
+      app,
+      deps,
+      adminToken,
+      runner,
+      rawEventStore,
+      readModelStore,
+      auditSearch,
+      outbound,
+      async close() {
+        await engines.closeAll();
+        secrets.close();
+      },
+    };
   } catch (error) {
     await engines.closeAll();
     secrets.close();
@@ -159,68 +195,4 @@ async function startAuditSearch(config: Config, deps: Parameters<typeof auditSea
   const auditSearch = auditSearchIndexer(deps, auditSearchScope(config));
   await auditSearch.start(); // returns while Elasticsearch is down: the indexer keeps retrying, then catches up
   return auditSearch;
-}
-
-interface Assembly {
-  readonly config: Config;
-  readonly logger: Logger;
-  readonly engines: OpenedEngines;
-  readonly secrets: EnvSecretSource;
-  readonly metrics: Metrics;
-  readonly counters: AppDeps['counters'];
-  readonly rawEventStore: EventStore;
-  readonly eventStore: EventStore;
-  readonly readModelStore: ReadModelStore;
-  readonly search: NonNullable<AppDeps['search']>;
-  readonly runner: ProjectionHost;
-  readonly recorder: OutcomeRecorder;
-  readonly gateway: GatewayState;
-  readonly auditSearch: SearchIndexer;
-  readonly outbound: Outbound;
-}
-
-/** The HTTP app over everything opened. */
-async function assemble(parts: Assembly): Promise<Nexus> {
-  const { config, logger, engines, secrets, metrics, counters, rawEventStore, eventStore, readModelStore, search, runner, recorder, gateway, auditSearch, outbound } = parts;
-  const adminToken = await resolveAdminToken(config.NEXUS_ADMIN_TOKEN, config.NEXUS_DATA_DIR);
-  const deps: AppDeps = {
-    config,
-    logger,
-    metrics,
-    eventStore,
-    recorder,
-    search,
-    readModels: new ReadModels(readModelStore, { sharedCollections: SHARED_COLLECTIONS }),
-    projections: projectionControl(runner, readModelStore, gateway),
-    idempotency: counters.idempotency,
-    counters,
-    secrets,
-    credentials: new CachedCredentials(gateway),
-    gateway,
-    adminToken: adminToken.token,
-    now: () => new Date(),
-    ready: async () => {
-      await eventStore.headPosition();
-      // A projection paused by a read-model outage leaves this process able to serve the data
-      // plane (its state is in memory): still ready, the lag shows in /metrics. A stopped one is not.
-      // A projection thread that died answers nothing: not ready either.
-      const statuses = await runner.status().catch(() => null);
-      return gateway.isReady && statuses !== null && statuses.every((status) => status.state !== 'stopped');
-    },
-  };
-  const app = createApp(deps);
-  return {
-    app,
-    deps,
-    adminToken,
-    runner,
-    rawEventStore,
-    readModelStore,
-    auditSearch,
-    outbound,
-    async close() {
-      await engines.closeAll();
-      secrets.close();
-    },
-  };
 }

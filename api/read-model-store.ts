@@ -39,3 +39,8 @@ export function openReadModelStore(config: Config): Promise<ReadModelStore> {
   if (url === undefined) return SqliteReadModelStore.open({ path: join(config.NEXUS_DATA_DIR, 'read-models.db') });
   return openConfigured('NEXUS_MONGO_URL', 'MongoDB', () => MongoReadModelStore.connect({ url, database: config.NEXUS_MONGO_DATABASE }));
 }
+
+/** Events per projection batch: MongoDB takes bigger batches well (one unordered bulk per batch; ops/bench/RESULTS.md); undefined = the runner's default. */
+export function projectionBatchSize(config: Config): number | undefined {
+  return config.NEXUS_MONGO_URL === undefined ? undefined : 5_000;
+}

@@ -27,9 +27,8 @@ export interface ProjectionHost {
 export class ProjectionThread implements ProjectionHost {
   private constructor(private readonly thread: ServiceThread) {}
 
-  static async start(options: { readonly config: Config; readonly batchSize?: number; readonly registry: Registry; readonly logger: Logger }): Promise<ProjectionThread> {
-    const data: ProjectionThreadData = { config: options.config, ...(options.batchSize ? { batchSize: options.batchSize } : {}) };
-    const thread = await ServiceThread.start('projection', WORKER_MODULE, data);
+  static async start(options: { readonly config: Config; readonly registry: Registry; readonly logger: Logger }): Promise<ProjectionThread> {
+    const thread = await ServiceThread.start('projection', WORKER_MODULE, { config: options.config } satisfies ProjectionThreadData);
     thread.onLost((error) => options.logger.error({ err: error }, 'the projection thread stopped; read models no longer follow the event store'));
     const host = new ProjectionThread(thread);
     // A scrape never fails because the thread is gone or closing: no samples then.

@@ -1,7 +1,7 @@
 import { ALL_PROJECTIONS } from '../../projections/index.js';
 import { ProjectionRunner } from '../../projections/runtime/index.js';
 import type { Config } from '../config.js';
-import { openReadModelStore } from '../read-model-store.js';
+import { openReadModelStore, projectionBatchSize } from '../read-model-store.js';
 import { openEventStore } from '../event-store.js';
 import { serveThread } from '../threads/serve.js';
 
@@ -9,7 +9,6 @@ import { serveThread } from '../threads/serve.js';
 export interface ProjectionThreadData {
   /** The process's configuration: the thread opens the same event store and read-model store. */
   readonly config: Config;
-  readonly batchSize?: number;
 }
 
 /**
@@ -19,7 +18,8 @@ export interface ProjectionThreadData {
  * the same read-model store through their own connection.
  */
 serveThread(async (data) => {
-  const { config, batchSize } = data as ProjectionThreadData;
+  const { config } = data as ProjectionThreadData;
+  const batchSize = projectionBatchSize(config);
   // It only reads events; the main thread's store checkpoints the file's WAL.
   const eventStore = await openEventStore(config, { checkpoints: 'shared' });
   const store = await openReadModelStore(config).catch(async (error: unknown) => {

@@ -1,5 +1,6 @@
 import { Worker } from 'node:worker_threads';
-import { TurnBatch, deserializeError, type Answer, type Call, type FromThread, type ToThread } from './protocol.js';
+import { TurnBatch } from '../../engines/shared/turn-batch.js';
+import { deserializeError, type Answer, type Call, type FromThread, type ToThread } from './protocol.js';
 
 /** Resolved here, not in the worker: an eval'd worker resolves bare specifiers from the working directory. */
 const TSX_API = import.meta.resolve('tsx/esm/api');

@@ -21,30 +21,6 @@ export type ToThread = { readonly type: 'calls'; readonly calls: readonly Call[]
 
 export type FromThread = { readonly type: 'ready' } | { readonly type: 'failed'; readonly message: string } | { readonly type: 'answers'; readonly answers: readonly Answer[] };
 
-/** Collects items during one turn of the event loop and hands them over together at its end (setImmediate). */
-export class TurnBatch<T> {
-  private items: T[] = [];
-  private scheduled = false;
-
-  constructor(private readonly flush: (items: readonly T[]) => void) {}
-
-  add(item: T): void {
-    this.items.push(item);
-    if (this.scheduled) return;
-    this.scheduled = true;
-    setImmediate(() => this.send());
-  }
-
-  /** Hands over what was collected now (before a close message, which must come after it). */
-  send(): void {
-    this.scheduled = false;
-    if (this.items.length === 0) return;
-    const items = this.items;
-    this.items = [];
-    this.flush(items);
-  }
-}
-
 /** An error crossing the thread boundary: the domain's kind survives, so callers still tell a conflict from an engine failure. */
 export interface SerializedError {
   readonly name: string;

@@ -1,5 +1,6 @@
 import { parentPort, workerData } from 'node:worker_threads';
-import { TurnBatch, serializeError, type Answer, type FromThread, type ToThread } from './protocol.js';
+import { TurnBatch } from '../../engines/shared/turn-batch.js';
+import { serializeError, type Answer, type FromThread, type ToThread } from './protocol.js';
 
 /** What a service thread offers: its methods, and how to let go of what it opened. */
 export interface ThreadService {

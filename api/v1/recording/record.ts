@@ -93,14 +93,24 @@ export async function recordOutcome(eventStore: EventStore, facts: RequestFacts,
     ending.type === 'completed'
       ? { type: 'InferenceCompleted', data: { ...shared, finishReason: ending.finishReason, ...contentOf(facts, ending.completion) } }
       : { type: 'InferenceFailed', data: { ...shared, errorKind: ending.errorKind, errorMessage: ending.errorMessage.slice(0, 2000) } };
+  await appendToRequestStream(eventStore, facts, data, now);
+}
+
+/** The request's own stream is new: its one event is appended without reading it first. */
+async function appendToRequestStream(
+  eventStore: EventStore,
+  request: Pick<RequestFacts, 'tenantId' | 'keyId' | 'requestId' | 'correlationId'>,
+  data: InferenceCommand['data'],
+  now: Date,
+): Promise<void> {
   const occurredAt = now.toISOString();
-  const actor = `apikey:${facts.keyId}`;
+  const actor = `apikey:${request.keyId}`;
   await executeCommand(
     eventStore,
-    inferenceStreamId(facts.tenantId, facts.requestId),
+    inferenceStreamId(request.tenantId, request.requestId),
     inferenceDecider,
     { type: 'RecordInferenceOutcome', data, meta: { now: occurredAt, actor } },
-    { tenantId: facts.tenantId, commandId: randomUUID(), correlationId: facts.correlationId, causationId: facts.requestId, actor, occurredAt },
+    { tenantId: request.tenantId, commandId: randomUUID(), correlationId: request.correlationId, causationId: request.requestId, actor, occurredAt },
     { assumeNewStream: true },
   );
 }
@@ -126,14 +136,5 @@ export interface Rejection {
 /** Records a request refused for budget or policy before any provider was called: the audit trail shows every refusal. */
 export async function recordRejection(eventStore: EventStore, rejection: Rejection, now: Date): Promise<void> {
   const { tenantId, requestId, keyId, modelAlias, reason, detail } = rejection;
-  const occurredAt = now.toISOString();
-  const actor = `apikey:${keyId}`;
-  await executeCommand(
-    eventStore,
-    inferenceStreamId(tenantId, requestId),
-    inferenceDecider,
-    { type: 'RecordInferenceOutcome', data: { type: 'InferenceRejected', data: { tenantId, requestId, keyId, modelAlias, reason, detail: detail.slice(0, 2000) } }, meta: { now: occurredAt, actor } },
-    { tenantId, commandId: randomUUID(), correlationId: rejection.correlationId, causationId: requestId, actor, occurredAt },
-    { assumeNewStream: true },
-  );
+  await appendToRequestStream(eventStore, rejection, { type: 'InferenceRejected', data: { tenantId, requestId, keyId, modelAlias, reason, detail: detail.slice(0, 2000) } }, now);
 }

@@ -22,7 +22,7 @@ export interface OutcomeRecorder {
   close(): Promise<void>;
 }
 
-/** Records on the caller's thread, through its event store (tests, and the fallback of the thread recorder). */
+/** Records on the caller's thread, through its event store: the path under low load, the fallback of the thread recorder, and tests. */
 export function inlineRecorder(eventStore: EventStore): OutcomeRecorder {
   return {
     outcome: ({ facts, served, ending, bill, now }) => recordOutcome(eventStore, facts, served, ending, bill, now),

@@ -1,3 +1,4 @@
+import { TurnBatch } from '../../shared/turn-batch.js';
 import type Database from 'better-sqlite3';
 import { assertNever } from '../../../domain/shared/errors.js';
 import type { AppendResult } from '../port.js';
@@ -49,8 +50,7 @@ export interface CommitNotice {
  */
 export class GroupCommitter {
   readonly stats: GroupCommitStats = { appends: 0, transactions: 0, eventsWritten: 0, largestGroup: 0 };
-  private queue: PendingAppend[] = [];
-  private flushScheduled = false;
+  private readonly queue = new TurnBatch<PendingAppend>((pending) => this.settle(pending));
   private readonly writeGroup: (group: readonly PendingAppend[], recordedAt: string) => Outcome[];
 
   constructor(
@@ -68,21 +68,15 @@ export class GroupCommitter {
   }
 
   enqueue(request: AppendRequest): Promise<AppendResult> {
-    return new Promise<AppendResult>((resolve, reject) => {
-      this.queue.push({ request, resolve, reject });
-      if (!this.flushScheduled) {
-        this.flushScheduled = true;
-        setImmediate(() => this.flush());
-      }
-    });
+    return new Promise<AppendResult>((resolve, reject) => this.queue.add({ request, resolve, reject }));
   }
 
   /** Writes everything queued now, synchronously (also used by close()). */
   flush(): void {
-    this.flushScheduled = false;
-    const pending = this.queue;
-    if (pending.length === 0) return;
-    this.queue = [];
+    this.queue.send();
+  }
+
+  private settle(pending: readonly PendingAppend[]): void {
     const outcomes = this.commit(pending);
     outcomes.forEach((outcome, index) => {
       const item = pending[index] as PendingAppend;

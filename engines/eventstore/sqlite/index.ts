@@ -13,6 +13,7 @@ import type {
 } from '../port.js';
 import { WalCheckpoints, useBackstopAutocheckpoint } from '../../sqlite/checkpointer.js';
 import { parseStreamMetadata, serializeEvent, stringifyObject, toRecordedEvent } from './codec.js';
+import { TurnBatch } from '../../shared/turn-batch.js';
 import { CommitChannel } from './commit-channel.js';
 import { GroupCommitter, type CommitNotice, type GroupCommitStats } from './group-commit.js';
 import { openDatabase } from './schema.js';
@@ -68,9 +69,14 @@ export class SqliteEventStore implements EventStore {
   private readonly statements: Statements;
   private readonly committer: GroupCommitter;
   private readonly commitListeners = new Set<(notice: CommitNotice) => void>();
-  /** Commit notices not yet told to the subscriptions (see wakeSubscriptions). */
-  private unannounced: CommitNotice[] = [];
-  private announcing: NodeJS.Immediate | null = null;
+  /**
+   * Local commits are told to the subscriptions at the end of the turn of the event loop, not
+   * among the commit's own microtasks: whoever awaited the commit (a request about to answer its
+   * client) carries on first, and the followers' reads and projections run after it.
+   */
+  private readonly announcements = new TurnBatch<CommitNotice>((notices) => {
+    for (const notice of notices) this.wakeSubscriptions(notice);
+  });
   private readonly subscriptions = new Set<CatchUpSubscription>();
   private checkpointer: WalCheckpoints | null = null;
   /** Commits of the other stores on this file in this process (worker threads), and ours to them. */
@@ -171,7 +177,6 @@ export class SqliteEventStore implements EventStore {
     this.committer.flush();
     await Promise.all([...this.subscriptions].map((subscription) => subscription.stop()));
     await this.checkpointer?.stop();
-    if (this.announcing !== null) clearImmediate(this.announcing);
     this.channel?.close();
     this.db.close();
   }
@@ -201,23 +206,13 @@ export class SqliteEventStore implements EventStore {
   }
 
   private notifyCommit(notice: CommitNotice): void {
-    this.wakeSubscriptions(notice);
+    this.announcements.add(notice);
     this.channel?.publish(notice);
   }
 
-  /**
-   * Subscriptions hear of commits on the next turn of the event loop, not among the commit's own
-   * microtasks: whoever awaited the commit (a request about to answer its client) carries on
-   * first, and the followers' reads and projections run after it. Notices keep their order.
-   */
+  /** Notices keep their order; another store's arrive in their own message, so they are told at once. */
   private wakeSubscriptions(notice: CommitNotice): void {
-    this.unannounced.push(notice);
-    this.announcing ??= setImmediate(() => {
-      const notices = this.unannounced;
-      this.unannounced = [];
-      this.announcing = null;
-      for (const each of notices) for (const listener of this.commitListeners) listener(each);
-    });
+    for (const listener of this.commitListeners) listener(notice);
   }
 
   private assertOpen(): void {
