@@ -70,9 +70,10 @@ export class SqliteEventStore implements EventStore {
   private readonly committer: GroupCommitter;
   private readonly commitListeners = new Set<(notice: CommitNotice) => void>();
   /**
-   * Local commits are told to the subscriptions at the end of the turn of the event loop, not
-   * among the commit's own microtasks: whoever awaited the commit (a request about to answer its
-   * client) carries on first, and the followers' reads and projections run after it.
+   * Commits are told to the subscriptions at the end of the turn of the event loop: whoever
+   * awaited a local commit (a request about to answer its client) carries on first, among the
+   * commit's own microtasks; and another thread's notice, which that thread posts before its
+   * acknowledgement, waits for the acknowledgement's answer too. Notices keep their order.
    */
   private readonly announcements = new TurnBatch<CommitNotice>((notices) => {
     for (const notice of notices) this.wakeSubscriptions(notice);
@@ -97,7 +98,7 @@ export class SqliteEventStore implements EventStore {
     const checkpoints = options.path === ':memory:' ? 'automatic' : (options.checkpoints ?? 'background');
     if (checkpoints === 'background') store.checkpointer = new WalCheckpoints(store.db, options.path, busyTimeoutMs);
     if (checkpoints === 'shared') useBackstopAutocheckpoint(store.db);
-    if (options.path !== ':memory:' && options.shareCommits !== false) store.channel = new CommitChannel(options.path, (notice) => store.wakeSubscriptions(notice));
+    if (options.path !== ':memory:' && options.shareCommits !== false) store.channel = new CommitChannel(options.path, (notice) => store.announcements.add(notice));
     return store;
   }
 
@@ -210,7 +211,6 @@ export class SqliteEventStore implements EventStore {
     this.channel?.publish(notice);
   }
 
-  /** Notices keep their order; another store's arrive in their own message, so they are told at once. */
   private wakeSubscriptions(notice: CommitNotice): void {
     for (const listener of this.commitListeners) listener(notice);
   }
