@@ -41,6 +41,20 @@ describe('data plane through real wire formats (OpenAI SDK → NexusAI → fake 
   };
   const path = (outcome: Outcome) => outcome.data.attempts.map((attempt) => `${attempt.deploymentId}:${attempt.outcome}:${attempt.status}`);
 
+  /**
+   * Sends until the weighted choice tried `primary` first, and returns what that request got.
+   * At weights 1000:1 the backup is rightly picked first about once in 1,001 requests; that
+   * request proves nothing about falling back, so it is sent again rather than failing the test.
+   */
+  const withPrimaryFirst = async <T extends { requestId: string | null }>(primary: string, send: () => Promise<T>): Promise<T & { recorded: Outcome }> => {
+    for (let tries = 0; tries < 5; tries++) {
+      const sent = await send();
+      const recorded = await outcomeOf(sent.requestId);
+      if (recorded.data.attempts[0]?.deploymentId === primary) return { ...sent, recorded };
+    }
+    throw new Error(`the weighted choice never tried ${primary} first`);
+  };
+
   before(async () => {
     openai = await startFakeOpenAi();
     gemini = await startFakeGemini();
@@ -107,11 +121,13 @@ describe('data plane through real wire formats (OpenAI SDK → NexusAI → fake 
     });
     expect((await app.request('POST', '/admin/deployments', { body: body('secured-missing', 'nobody-set-this', 1000) })).status).to.equal(201);
     expect((await app.request('POST', '/admin/deployments', { body: body('secured-ok', 'fake-openai-key', 1) })).status).to.equal(201);
-    const { response } = await client.chat.completions.create({ model: 'secured', messages: [{ role: 'user', content: 'hello' }] }).withResponse();
+    const { requestId, recorded } = await withPrimaryFirst('secured-missing', async () => {
+      const { response } = await client.chat.completions.create({ model: 'secured', messages: [{ role: 'user', content: 'hello' }] }).withResponse();
+      return { requestId: response.headers.get('x-request-id') };
+    });
     expect(openai.lastRequest().headers.authorization).to.equal('Bearer sk-test-upstream-secret');
-    const recorded = await outcomeOf(response.headers.get('x-request-id'));
     expect(path(recorded)).to.deep.equal(['secured-missing:auth:null', 'secured-ok:ok:200']);
-    const audit = await app.request('GET', `/admin/audit/streams/inference-${tenantId}.${response.headers.get('x-request-id')}`);
+    const audit = await app.request('GET', `/admin/audit/streams/inference-${tenantId}.${requestId}`);
     expect(audit.text).not.to.include('sk-test-upstream-secret');
   });
 
@@ -129,21 +145,25 @@ describe('data plane through real wire formats (OpenAI SDK → NexusAI → fake 
     ['drop', 'connection', null],
   ] as const) {
     it(`falls back when the primary answers '${scenario}', and the events show the path (non-streaming)`, async () => {
-      const { data, response } = await client.chat.completions.create({ model: `via-${scenario}`, messages: [{ role: 'user', content: 'hello' }] }).withResponse();
+      const { data, recorded } = await withPrimaryFirst(`primary-${scenario}`, async () => {
+        const { data, response } = await client.chat.completions.create({ model: `via-${scenario}`, messages: [{ role: 'user', content: 'hello' }] }).withResponse();
+        return { data, requestId: response.headers.get('x-request-id') };
+      });
       expect(data.choices[0]?.message.content).to.equal(FAKE_OPENAI_TEXT);
-      const recorded = await outcomeOf(response.headers.get('x-request-id'));
       expect(recorded.type).to.equal('InferenceCompleted');
       expect(path(recorded)).to.deep.equal([`primary-${scenario}:${outcome}:${status}`, `backup-${scenario}:ok:200`]);
     });
 
     it(`falls back before the first chunk when the primary answers '${scenario}' (streaming)`, async () => {
-      const { data: stream, response } = await client.chat.completions
-        .create({ model: `via-${scenario}`, messages: [{ role: 'user', content: 'hello' }], stream: true })
-        .withResponse();
-      let text = '';
-      for await (const chunk of stream) text += chunk.choices[0]?.delta.content ?? '';
+      const { text, recorded } = await withPrimaryFirst(`primary-${scenario}`, async () => {
+        const { data: stream, response } = await client.chat.completions
+          .create({ model: `via-${scenario}`, messages: [{ role: 'user', content: 'hello' }], stream: true })
+          .withResponse();
+        let text = '';
+        for await (const chunk of stream) text += chunk.choices[0]?.delta.content ?? '';
+        return { text, requestId: response.headers.get('x-request-id') };
+      });
       expect(text).to.equal(FAKE_OPENAI_TEXT);
-      const recorded = await outcomeOf(response.headers.get('x-request-id'));
       expect(path(recorded)).to.deep.equal([`primary-${scenario}:${outcome}:${status}`, `backup-${scenario}:ok:200`]);
     });
   }
