@@ -37,6 +37,13 @@ export function jsonNestingDepth(text: string, stopAbove: number): number {
   return max;
 }
 
+/** application/json or any type/subtype+json, parameters (charset) ignored: what type-is matched, without parsing per request. */
+export function isJsonMediaType(contentType: string): boolean {
+  const semicolon = contentType.indexOf(';');
+  const essence = (semicolon === -1 ? contentType : contentType.slice(0, semicolon)).trim().toLowerCase();
+  return essence === 'application/json' || (/^[a-z0-9!#$&^_.+-]+\/[a-z0-9!#$&^_.+-]+\+json$/.test(essence));
+}
+
 export function parseJsonBody(text: string, maxDepth: number): unknown {
   if (text.trim() === '') return {};
   if (jsonNestingDepth(text, maxDepth) > maxDepth) {
@@ -56,7 +63,7 @@ export function bodyMiddleware(options: BodyOptions) {
     const declaredLength = Number(ctx.get('content-length') || '0');
     if (declaredLength > options.limitBytes) throw new PayloadTooLargeError(options.limitBytes);
     const hasBody = declaredLength > 0 || ctx.get('transfer-encoding') !== '';
-    if (hasBody && !ctx.is('application/json', '+json')) throw new UnsupportedMediaTypeError(ctx.get('content-type') || '(none)');
+    if (hasBody && !isJsonMediaType(ctx.get('content-type'))) throw new UnsupportedMediaTypeError(ctx.get('content-type') || '(none)');
     let text = '';
     if (hasBody) {
       try {

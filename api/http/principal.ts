@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { hash, randomBytes } from 'node:crypto';
 
 /**
  * Who is calling. The platform admin token sees every tenant; an API key belongs to one
@@ -16,7 +16,8 @@ export const scopeOf = (principal: Principal): ReadScope =>
 
 export const actorOf = (principal: Principal): string => (principal.kind === 'admin' ? 'admin' : `apikey:${principal.keyId}`);
 
-export const sha256Hex = (value: string): string => createHash('sha256').update(value).digest('hex');
+/** One-shot hashing (no Hash object per call): every data-plane request hashes its key once. */
+export const sha256Hex = (value: string): string => hash('sha256', value, 'hex');
 
 export interface GeneratedApiKey {
   /** Shown to the caller once; never stored, logged or put in an event. */

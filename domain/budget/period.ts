@@ -12,7 +12,11 @@ function parseInstant(isoInstant: string): Date {
 
 /** Start of the UTC day or month containing `isoInstant`, e.g. '2026-11-01T00:00:00.000Z'. */
 export function periodStart(period: BudgetPeriod, isoInstant: string): string {
-  const at = parseInstant(isoInstant);
+  return periodStartOf(period, parseInstant(isoInstant));
+}
+
+/** periodStart for an instant already parsed (the data plane's clock reading, once per request). */
+export function periodStartOf(period: BudgetPeriod, at: Date): string {
   switch (period) {
     case 'day':
       return new Date(Date.UTC(at.getUTCFullYear(), at.getUTCMonth(), at.getUTCDate())).toISOString();

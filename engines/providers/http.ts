@@ -45,8 +45,12 @@ const ERROR_BODY_LIMIT = 64 * 1024;
 const DRAIN_AFTER_DONE_MS = 1000;
 const TIMEOUT_CODES = new Set(['UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'ETIMEDOUT']);
 
+/** Parsed upstream URLs: a gateway calls a handful of endpoints, so each is parsed once, not per request. */
+const MAX_REMEMBERED_URLS = 1_000;
+
 export class UpstreamHttp {
   private readonly pools = new Map<string, Pool>();
+  private readonly urls = new Map<string, { readonly origin: string; readonly path: string }>();
   private closed = false;
 
   constructor(private readonly options: UpstreamHttpOptions = {}) {}
@@ -118,14 +122,25 @@ export class UpstreamHttp {
     return pool;
   }
 
+  private parsed(url: string): { readonly origin: string; readonly path: string } {
+    let parsed = this.urls.get(url);
+    if (parsed === undefined) {
+      const { origin, pathname, search } = new URL(url);
+      parsed = { origin, path: `${pathname}${search}` };
+      if (this.urls.size >= MAX_REMEMBERED_URLS) this.urls.clear();
+      this.urls.set(url, parsed);
+    }
+    return parsed;
+  }
+
   private async send(req: UpstreamRequest, accept: string): Promise<Dispatcher.ResponseData> {
-    const url = new URL(req.url);
+    const url = this.parsed(req.url);
     const { readMs, connectMs } = req.target.timeouts;
     let res: Dispatcher.ResponseData;
     try {
       res = await this.poolFor(url.origin, connectMs).request({
         method: 'POST',
-        path: `${url.pathname}${url.search}`,
+        path: url.path,
         headers: { ...req.headers, 'content-type': 'application/json', accept },
         body: JSON.stringify(req.body),
         signal: req.signal,

@@ -38,7 +38,8 @@ describe('tenant isolation on every query route', () => {
   const requiredQuery: Record<string, string> = { '/admin/audit/streams/:streamId/state': '?at=2100-01-01T00:00:00Z', '/admin/rollouts': '?modelAlias=gpt-4o-mini' };
 
   const getRoutes = () =>
-    app.nexus.app.router.stack
+    app.nexus.app.routers
+      .flatMap((router) => router.stack)
       .filter((layer) => layer.methods.includes('GET') && typeof layer.path === 'string')
       .map((layer) => {
         const path = layer.path as string;

@@ -96,6 +96,20 @@ describe('usage events recorded on a worker thread', function () {
     }
   });
 
+  it('records the same event data as the inline recorder, though it sends the thread only what recording reads', async function () {
+    const viaThread = completed();
+    const inline = completed();
+    const stored = { ...inline.facts, storeContent: true };
+    await recorder.outcome({ ...viaThread, facts: { ...viaThread.facts, storeContent: true } });
+    await inlineRecorder(mainStore).outcome({ ...inline, facts: stored });
+    const [threadEvent] = await mainStore.readStream(inferenceStreamId('acme', viaThread.facts.requestId));
+    const [inlineEvent] = await mainStore.readStream(inferenceStreamId('acme', inline.facts.requestId));
+    const { requestId: _threadId, ...fromThread } = threadEvent?.data as Record<string, unknown>;
+    const { requestId: _inlineId, ...fromInline } = inlineEvent?.data as Record<string, unknown>;
+    expect(fromThread).to.deep.equal(fromInline);
+    expect(fromThread).to.include({ provider: 'mock', upstreamModel: 'mock-1', currency: 'USD', priceVersion: 1, promptText: '[{"role":"user","content":"hello"}]' });
+  });
+
   it('records rejections too', async function () {
     const rejection: Rejection = { tenantId: 'acme', requestId: 'req_0000000000000000000000ff', correlationId: 'c', keyId: 'key-1', modelAlias: 'fast', reason: 'budget_exhausted', detail: 'monthly budget spent' };
     await recorder.rejection(rejection, new Date());

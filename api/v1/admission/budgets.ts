@@ -1,4 +1,4 @@
-import { periodStart } from '../../../domain/budget/period.js';
+import { periodStartOf } from '../../../domain/budget/period.js';
 import { CountersUnavailableError, type Counters, type ReservationRequest } from '../../../engines/counters/port.js';
 import type { CachedBudget } from '../../../projections/cache/snapshots.js';
 import { GatewayError } from '../errors.js';
@@ -97,7 +97,7 @@ export class BudgetGuard {
     }
     return {
       settle: async (actualMicros) => {
-        const period = (budget: CachedBudget): string => periodStart(budget.period, now.toISOString());
+        const period = (budget: CachedBudget): string => periodStartOf(budget.period, now);
         await Promise.all(
           held.map(async (budget) => {
             const settled = await this.counters.budgets.settle(budgetCounterKey(budget), reservationId, actualMicros);
@@ -129,7 +129,7 @@ export class BudgetGuard {
   private async reserveOne(budget: CachedBudget, reservationId: string, amountMicros: number, limitMicros: number, now: Date): Promise<number | null> {
     const key = budgetCounterKey(budget);
     const request = { reservationId, amount: amountMicros, limit: limitMicros, ttlMs: RESERVATION_TTL_MS };
-    const current = periodStart(budget.period, now.toISOString());
+    const current = periodStartOf(budget.period, now);
     const result = await this.counters.budgets.reserve(key, request);
     if (result.periodKey === null || result.periodKey < current) {
       // ISO instants of one format sort in time order, so string order is period order.

@@ -6,7 +6,7 @@ import type { ChatCompletionRequest } from '../../../engines/providers/port.js';
  * The messages as the tokenizer and the content hash see them: text and image parts kept,
  * any other part (audio, files) as its JSON text, which over-counts rather than under-counts.
  */
-export function promptMessagesOf(request: ChatCompletionRequest): PromptMessage[] {
+export function promptMessagesOf(request: Pick<ChatCompletionRequest, 'messages'>): PromptMessage[] {
   return request.messages.map((message) => ({
     role: message.role,
     content: contentOf(message.content),

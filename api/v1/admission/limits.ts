@@ -40,30 +40,35 @@ export type FailOpen = (operation: string, error: CountersUnavailableError) => v
  * check, which protects money, fails closed.
  */
 export async function chargeRateLimits(counters: Counters, caller: Caller, limits: CachedLimits, estimatedTokens: number, onUnavailable: FailOpen): Promise<void> {
-  const charges: Array<KeyedRateLimit & { readonly label: string }> = [];
+  const charges: KeyedRateLimit[] = [];
+  // The wording of each charge, for a refusal only (built then, not on every request).
+  const labels: Array<() => string> = [];
   for (const { scope, figures, suffix } of scopesOf(caller, limits)) {
-    if (figures.requestsPerMinute !== null) {
-      charges.push({ key: counterKey('rpm', caller, suffix), limit: figures.requestsPerMinute, windowMs: MINUTE_MS, cost: 1, label: `${scope} requests-per-minute limit (${figures.requestsPerMinute})` });
+    const { requestsPerMinute, tokensPerMinute } = figures;
+    if (requestsPerMinute !== null) {
+      charges.push({ key: counterKey('rpm', caller, suffix), limit: requestsPerMinute, windowMs: MINUTE_MS, cost: 1 });
+      labels.push(() => `${scope} requests-per-minute limit (${requestsPerMinute})`);
     }
-    if (figures.tokensPerMinute !== null) {
-      charges.push({ key: counterKey('tpm', caller, suffix), limit: figures.tokensPerMinute, windowMs: MINUTE_MS, cost: estimatedTokens, label: `${scope} tokens-per-minute limit (${figures.tokensPerMinute})` });
+    if (tokensPerMinute !== null) {
+      charges.push({ key: counterKey('tpm', caller, suffix), limit: tokensPerMinute, windowMs: MINUTE_MS, cost: estimatedTokens });
+      labels.push(() => `${scope} tokens-per-minute limit (${tokensPerMinute})`);
     }
   }
   if (charges.length === 0) return;
   let result;
   try {
-    result = await counters.rateLimits.consumeAll(charges.map(({ label: _label, ...limit }) => limit));
+    result = await counters.rateLimits.consumeAll(charges);
   } catch (error) {
     if (error instanceof CountersUnavailableError) return onUnavailable('rate limits', error);
     throw error;
   }
   if (result.allowed) return;
-  const refusing = result.results.map((one, index) => ({ one, charge: charges[index] })).filter(({ one }) => !one.allowed);
+  const refusing = result.results.map((one, index) => ({ one, label: labels[index] })).filter(({ one }) => !one.allowed);
   const never = refusing.find(({ one }) => one.retryAfterMs === null);
   if (never) {
-    throw overLimit(`the request's estimated ${estimatedTokens} tokens exceed the ${never.charge.label} on their own; lower max_tokens or the prompt`, 'tokens_exceed_limit', null);
+    throw overLimit(`the request's estimated ${estimatedTokens} tokens exceed the ${never.label()} on their own; lower max_tokens or the prompt`, 'tokens_exceed_limit', null);
   }
-  throw overLimit(`rate limit reached: ${refusing.map(({ charge }) => charge.label).join(', ')}`, 'rate_limit_exceeded', result.retryAfterMs);
+  throw overLimit(`rate limit reached: ${refusing.map(({ label }) => label()).join(', ')}`, 'rate_limit_exceeded', result.retryAfterMs);
 }
 
 /** A held set of concurrency slots; `release` frees them (idempotent, never throws). */

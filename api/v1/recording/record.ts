@@ -69,8 +69,16 @@ export function billOf(served: Served, ending: Ending): Bill {
   return { ...tokens, costMicros: costMicros(tokens, served.deployment.price) };
 }
 
+/** What recording reads of the request: its facts, and of the request body only the messages (for the content hash). */
+export type RecordedFacts = Omit<RequestFacts, 'request'> & { readonly request: Pick<ChatCompletionRequest, 'messages'> };
+
+/** What recording reads of the serving: the deployment's identity and the price version billed (the bill itself is computed before). */
+export type RecordedServing = Omit<Served, 'deployment' | 'usage'> & {
+  readonly deployment: Pick<CachedDeployment, 'deploymentId' | 'provider' | 'upstreamModel'> & { readonly price: Pick<CachedDeployment['price'], 'currency' | 'priceVersion'> };
+};
+
 /** Records the request's outcome, with its bill (billOf), on its own stream. */
-export async function recordOutcome(eventStore: EventStore, facts: RequestFacts, served: Served, ending: Ending, bill: Bill, now: Date): Promise<void> {
+export async function recordOutcome(eventStore: EventStore, facts: RecordedFacts, served: RecordedServing, ending: Ending, bill: Bill, now: Date): Promise<void> {
   const { deployment } = served;
   const shared = {
     tenantId: facts.tenantId,
@@ -116,7 +124,7 @@ async function appendToRequestStream(
 }
 
 /** Always the hash; the texts only for a tenant that opted in, each bounded (see storedText). */
-function contentOf(facts: RequestFacts, completion: string | null) {
+function contentOf(facts: RecordedFacts, completion: string | null) {
   const messages = promptMessagesOf(facts.request);
   const contentHash = inferenceContentHash(messages, completion);
   if (!facts.storeContent) return { contentHash, promptText: null, completionText: null };

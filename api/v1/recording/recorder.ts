@@ -1,13 +1,44 @@
 import type { EventStore } from '../../../engines/eventstore/port.js';
-import { recordOutcome, recordRejection, type Bill, type Ending, type Rejection, type RequestFacts, type Served } from './record.js';
+import { recordOutcome, recordRejection, type Bill, type Ending, type RecordedFacts, type RecordedServing, type Rejection } from './record.js';
 
-/** One admitted request's outcome, as the pipeline concludes it. */
+/** One admitted request's outcome, as the pipeline concludes it (the pipeline passes its whole facts and serving; recording reads these parts). */
 export interface OutcomeRecord {
-  readonly facts: RequestFacts;
-  readonly served: Served;
+  readonly facts: RecordedFacts;
+  readonly served: RecordedServing;
   readonly ending: Ending;
   readonly bill: Bill;
   readonly now: Date;
+}
+
+/**
+ * The record with only what recording reads, for a record that is copied to another thread
+ * (structured clone): the pipeline's objects also carry the whole request, the deployment's
+ * price history and its routing fields, which the copy would pay for on the request loop.
+ */
+export function slimRecord({ facts, served, ending, bill, now }: OutcomeRecord): OutcomeRecord {
+  const { deployment } = served;
+  return {
+    facts: {
+      tenantId: facts.tenantId,
+      keyId: facts.keyId,
+      requestId: facts.requestId,
+      correlationId: facts.correlationId,
+      modelAlias: facts.modelAlias,
+      stream: facts.stream,
+      rolloutId: facts.rolloutId,
+      storeContent: facts.storeContent,
+      request: { messages: facts.request.messages },
+    },
+    served: {
+      deployment: { deploymentId: deployment.deploymentId, provider: deployment.provider, upstreamModel: deployment.upstreamModel, price: { currency: deployment.price.currency, priceVersion: deployment.price.priceVersion } },
+      attempts: served.attempts,
+      latencyMs: served.latencyMs,
+      timeToFirstTokenMs: served.timeToFirstTokenMs,
+    },
+    ending,
+    bill,
+    now,
+  };
 }
 
 /**

@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import type { Config } from '../../config.js';
 import { ServiceThread } from '../../threads/client.js';
 import type { Rejection } from './record.js';
-import type { OutcomeRecord, OutcomeRecorder } from './recorder.js';
+import { slimRecord, type OutcomeRecord, type OutcomeRecorder } from './recorder.js';
 import type { RecorderThreadData } from './worker.js';
 
 const WORKER_MODULE = new URL('./worker.ts', import.meta.url).href;
@@ -31,7 +31,7 @@ export class ThreadRecorder implements OutcomeRecorder {
 
   outcome(record: OutcomeRecord): Promise<void> {
     if (!this.thread.alive) return this.fallback.outcome(record);
-    return this.thread.call('outcome', record);
+    return this.thread.call('outcome', slimRecord(record));
   }
 
   rejection(rejection: Rejection, now: Date): Promise<void> {
