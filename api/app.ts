@@ -6,7 +6,7 @@ import { authenticationMiddleware } from './http/authenticate.js';
 import { bodyMiddleware } from './http/body.js';
 import { errorMiddleware } from './http/errors.js';
 import { requestContextMiddleware } from './http/request-context.js';
-import { mountRoutes, type AnyRoute } from './http/route.js';
+import { mountRoutes, staticRoutes, type AnyRoute, type StaticRoutes } from './http/route.js';
 import { systemRoutes } from './system/routes.js';
 import { tenantRoutes } from './tenant/routes.js';
 import { apiKeyRoutes } from './apikey/routes.js';
@@ -28,8 +28,10 @@ export const API_VERSION = '0.1.0';
 
 export interface NexusApp {
   readonly koa: Koa;
-  /** The data plane's routes (/v1/…) and the control plane's (everything else), each matched only for its own paths. */
-  readonly routers: readonly Router[];
+  /** The control plane's routes (everything but /v1/…). */
+  readonly router: Router;
+  /** The data plane's routes (/v1/…), fixed paths found by one map lookup before the router is tried. */
+  readonly dataPlane: StaticRoutes;
   /** Every declared route (the route table the OpenAPI document and the isolation test walk). */
   readonly routes: readonly AnyRoute[];
 }
@@ -78,33 +80,18 @@ export function createApp(deps: AppDeps): NexusApp {
     ...webhookRoutes(deps),
     ...v1Routes(deps, inferencePipeline(deps)),
   );
-  const dataPlane = new Router();
-  const controlPlane = new Router();
-  mountRoutes(dataPlane, routes.filter((spec) => spec.path.startsWith(DATA_PLANE_PREFIX)));
-  mountRoutes(controlPlane, routes.filter((spec) => !spec.path.startsWith(DATA_PLANE_PREFIX)));
+  // The data plane's few fixed paths by one map lookup; the control plane's dozens (with parameters) through the router.
+  const dataPlane = staticRoutes(routes.filter((spec) => spec.path.startsWith(DATA_PLANE_PREFIX)));
+  const router = new Router();
+  mountRoutes(router, routes.filter((spec) => !spec.path.startsWith(DATA_PLANE_PREFIX)));
   koa.use(requestContextMiddleware(deps.logger, deps.metrics));
   koa.use(errorMiddleware(deps.logger));
   koa.use(authenticationMiddleware(deps.adminToken, deps.credentials));
   koa.use(bodyMiddleware({ limitBytes: deps.config.NEXUS_BODY_LIMIT_BYTES, maxDepth: deps.config.NEXUS_JSON_MAX_DEPTH }));
-  koa.use(routedByPrefix(DATA_PLANE_PREFIX, dataPlane, controlPlane));
-  return { koa, routers: [dataPlane, controlPlane], routes };
+  koa.use(dataPlane.middleware);
+  koa.use(router.routes());
+  koa.use(router.allowedMethods());
+  return { koa, router, dataPlane, routes };
 }
 
 const DATA_PLANE_PREFIX = '/v1/';
-
-/**
- * Paths under `prefix` go to `matching`, the rest to `other`, each with its own 405/501
- * answers. A router tests every route it holds against the path, so the data plane's few
- * routes are not matched against the control plane's dozens on every inference request.
- */
-function routedByPrefix(prefix: string, matching: Router, other: Router): Koa.Middleware {
-  const mount = (router: Router): Koa.Middleware => {
-    // Koa passes the router's middleware a plain context; the router adds its own fields to it.
-    const routesOf = router.routes() as unknown as Koa.Middleware;
-    const allowedMethods = router.allowedMethods() as unknown as Koa.Middleware;
-    return (ctx, next) => routesOf(ctx, () => allowedMethods(ctx, next));
-  };
-  const forMatching = mount(matching);
-  const forOther = mount(other);
-  return (ctx, next) => (ctx.path.startsWith(prefix) ? forMatching(ctx, next) : forOther(ctx, next));
-}

@@ -96,22 +96,70 @@ export function authorize(access: Access, principal: Principal | null, params: R
 const ANY_PARAMS = z.record(z.string(), z.string());
 const NO_QUERY = z.object({});
 
+/** The Koa handler of one declared route: access, parameters, query and body checked, then the handler's result written. */
+function routeHandler(spec: AnyRoute): (ctx: Context) => Promise<void> {
+  // Built once per route, not per request: zod compiles a parser for each schema it meets.
+  const paramsSchema = spec.params ?? ANY_PARAMS;
+  const querySchema = spec.query ?? NO_QUERY;
+  return async (ctx: Context) => {
+    const principal = (ctx.state.principal as Principal | undefined) ?? null;
+    if (spec.access !== 'public' && !principal) throw new UnauthorizedError('this operation needs a bearer token');
+    const params = parseOrThrow(paramsSchema, ctx.params ?? {}, 'path');
+    authorize(spec.access, principal, params as Record<string, unknown>);
+    const query = parseOrThrow(querySchema, ctx.query, 'query');
+    const body = spec.body ? parseOrThrow(spec.body, ctx.state.body, 'body') : parseOrThrow(EMPTY, ctx.state.body ?? {}, 'body');
+    const result = await spec.handler({ params, query, body, principal: principal as Principal, ctx });
+    ctx.status = result.status ?? 200;
+    for (const [name, value] of Object.entries(result.headers ?? {})) ctx.set(name, value);
+    ctx.body = result.body;
+  };
+}
+
 export function mountRoutes(router: Router, routes: readonly AnyRoute[]): void {
+  for (const spec of routes) router.register(spec.path, [spec.method.toUpperCase()], routeHandler(spec));
+}
+
+/** Routes whose paths have no parameters, found by one map lookup (see staticRoutes). */
+export interface StaticRoutes {
+  readonly routes: readonly AnyRoute[];
+  readonly middleware: (ctx: Context, next: () => Promise<unknown>) => Promise<unknown>;
+}
+
+/** A path as the router compares it: case-insensitive, a trailing slash ignored (as @koa/router's defaults do). */
+const normalizedPath = (path: string): string => (path.length > 1 && path.endsWith('/') ? path.slice(0, -1) : path).toLowerCase();
+
+/**
+ * The data plane's routes have fixed paths, so a request finds its handler with one map
+ * lookup instead of a router's regular-expression scan and per-request middleware
+ * composition. It answers like the router: HEAD as GET, OPTIONS with the Allow header, 405
+ * for a known path with another method, and anything unknown passes on (404).
+ */
+export function staticRoutes(routes: readonly AnyRoute[]): StaticRoutes {
+  const byPath = new Map<string, Map<string, { readonly template: string; readonly handle: (ctx: Context) => Promise<void> }>>();
   for (const spec of routes) {
-    // Built once per route, not per request: zod compiles a parser for each schema it meets.
-    const paramsSchema = spec.params ?? ANY_PARAMS;
-    const querySchema = spec.query ?? NO_QUERY;
-    router.register(spec.path, [spec.method.toUpperCase()], async (ctx: Context) => {
-      const principal = (ctx.state.principal as Principal | undefined) ?? null;
-      if (spec.access !== 'public' && !principal) throw new UnauthorizedError('this operation needs a bearer token');
-      const params = parseOrThrow(paramsSchema, ctx.params, 'path');
-      authorize(spec.access, principal, params as Record<string, unknown>);
-      const query = parseOrThrow(querySchema, ctx.query, 'query');
-      const body = spec.body ? parseOrThrow(spec.body, ctx.state.body, 'body') : parseOrThrow(EMPTY, ctx.state.body ?? {}, 'body');
-      const result = await spec.handler({ params, query, body, principal: principal as Principal, ctx });
-      ctx.status = result.status ?? 200;
-      for (const [name, value] of Object.entries(result.headers ?? {})) ctx.set(name, value);
-      ctx.body = result.body;
-    });
+    if (spec.path.includes(':')) throw new Error(`route ${spec.path} has parameters; mount it on a router`);
+    const methods = byPath.get(normalizedPath(spec.path)) ?? new Map();
+    methods.set(spec.method.toUpperCase(), { template: spec.path, handle: routeHandler(spec) });
+    byPath.set(normalizedPath(spec.path), methods);
   }
+  const middleware = async (ctx: Context, next: () => Promise<unknown>): Promise<unknown> => {
+    const methods = byPath.get(normalizedPath(ctx.path));
+    if (methods === undefined) return next();
+    const found = methods.get(ctx.method) ?? (ctx.method === 'HEAD' ? methods.get('GET') : undefined);
+    const allowed = () => [...methods.keys(), ...(methods.has('GET') ? ['HEAD'] : [])].join(', ');
+    if (found === undefined) {
+      ctx.set('Allow', allowed());
+      if (ctx.method === 'OPTIONS') {
+        ctx.status = 200;
+        ctx.body = '';
+        return;
+      }
+      ctx.status = 405;
+      return;
+    }
+    // What the router would record: the latency metric and the log label requests by their route template.
+    (ctx as Context & { _matchedRoute?: string })._matchedRoute = found.template;
+    return found.handle(ctx);
+  };
+  return { routes, middleware };
 }

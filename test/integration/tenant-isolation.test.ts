@@ -38,11 +38,11 @@ describe('tenant isolation on every query route', () => {
   const requiredQuery: Record<string, string> = { '/admin/audit/streams/:streamId/state': '?at=2100-01-01T00:00:00Z', '/admin/rollouts': '?modelAlias=gpt-4o-mini' };
 
   const getRoutes = () =>
-    app.nexus.app.routers
-      .flatMap((router) => router.stack)
-      .filter((layer) => layer.methods.includes('GET') && typeof layer.path === 'string')
-      .map((layer) => {
-        const path = layer.path as string;
+    [
+      ...app.nexus.app.router.stack.filter((layer) => layer.methods.includes('GET') && typeof layer.path === 'string').map((layer) => layer.path as string),
+      ...app.nexus.app.dataPlane.routes.filter((route) => route.method === 'get').map((route) => route.path),
+    ]
+      .map((path) => {
         const declared = app.nexus.app.routes.find((route) => route.method === 'get' && route.path === path);
         if (!declared) throw new Error(`route ${path} is mounted but not declared`);
         return declared;

@@ -1,4 +1,4 @@
-import { periodStartOf } from '../../../domain/budget/period.js';
+import { nextPeriodStart, periodStartOf, type BudgetPeriod } from '../../../domain/budget/period.js';
 import { CountersUnavailableError, type Counters, type ReservationRequest } from '../../../engines/counters/port.js';
 import type { CachedBudget } from '../../../projections/cache/snapshots.js';
 import { GatewayError } from '../errors.js';
@@ -65,6 +65,8 @@ export class BudgetExhausted extends GatewayError {
 export class BudgetGuard {
   /** Thresholds this process already reported per budget and period, so a burst over one sends one command. */
   private readonly reported = new Map<string, number>();
+  /** The current day and month, kept while the clock stays inside them: every request asks, the answer changes once a day. */
+  private readonly periods = new Map<BudgetPeriod, { readonly start: string; readonly fromMs: number; readonly untilMs: number }>();
 
   constructor(
     private readonly counters: Counters,
@@ -97,7 +99,7 @@ export class BudgetGuard {
     }
     return {
       settle: async (actualMicros) => {
-        const period = (budget: CachedBudget): string => periodStartOf(budget.period, now);
+        const period = (budget: CachedBudget): string => this.periodStart(budget.period, now);
         await Promise.all(
           held.map(async (budget) => {
             const settled = await this.counters.budgets.settle(budgetCounterKey(budget), reservationId, actualMicros);
@@ -125,11 +127,20 @@ export class BudgetGuard {
     this.onThresholdReached(budget, spentMicros);
   }
 
+  private periodStart(period: BudgetPeriod, now: Date): string {
+    const nowMs = now.getTime();
+    const known = this.periods.get(period);
+    if (known !== undefined && nowMs >= known.fromMs && nowMs < known.untilMs) return known.start;
+    const start = periodStartOf(period, now);
+    this.periods.set(period, { start, fromMs: Date.parse(start), untilMs: Date.parse(nextPeriodStart(period, start)) });
+    return start;
+  }
+
   /** null when reserved; otherwise the amount still available. */
   private async reserveOne(budget: CachedBudget, reservationId: string, amountMicros: number, limitMicros: number, now: Date): Promise<number | null> {
     const key = budgetCounterKey(budget);
     const request = { reservationId, amount: amountMicros, limit: limitMicros, ttlMs: RESERVATION_TTL_MS };
-    const current = periodStartOf(budget.period, now);
+    const current = this.periodStart(budget.period, now);
     const result = await this.counters.budgets.reserve(key, request);
     if (result.periodKey === null || result.periodKey < current) {
       // ISO instants of one format sort in time order, so string order is period order.
