@@ -12,5 +12,13 @@ import type { Config } from './config.js';
 export function openEventStore(config: Config, options: { readonly checkpoints?: 'background' | 'shared' } = {}): Promise<EventStore> {
   const url = config.NEXUS_EVENTSTORE_URL;
   if (url !== undefined) return EventStoreDbEventStore.connect({ url, settingName: 'NEXUS_EVENTSTORE_URL' });
-  return SqliteEventStore.open({ path: join(config.NEXUS_DATA_DIR, 'events.db'), fsync: config.NEXUS_EVENT_STORE_FSYNC, ...options });
+  return SqliteEventStore.open({ path: join(config.NEXUS_DATA_DIR, 'events.db'), fsync: config.NEXUS_EVENT_STORE_FSYNC, coalesceNotices: USAGE_NOTICES, ...options });
 }
+
+/**
+ * The data plane commits one usage event per request; the threads that follow the log (the
+ * projections, the other writer) hear of those commits in batches every few milliseconds
+ * instead of one wake-up per request. The usage read models lag by at most this much more;
+ * control-plane commits still travel at once.
+ */
+const USAGE_NOTICES = { categories: ['inference'], withinMs: 5 } as const;

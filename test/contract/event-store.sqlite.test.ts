@@ -1,7 +1,8 @@
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
+import { BroadcastChannel } from 'node:worker_threads';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { expect } from 'chai';
@@ -90,7 +91,9 @@ describe('SqliteEventStore (engine-specific)', function () {
   let temp: ReturnType<typeof tempDbPath>;
   const opened: SqliteEventStore[] = [];
 
-  async function open(options: { fsync?: boolean; pollIntervalMs?: number; shareCommits?: boolean; checkpoints?: 'background' | 'shared' | 'automatic' } = {}): Promise<SqliteEventStore> {
+  async function open(
+    options: { fsync?: boolean; pollIntervalMs?: number; shareCommits?: boolean; checkpoints?: 'background' | 'shared' | 'automatic'; coalesceNotices?: { categories: string[]; withinMs: number } } = {},
+  ): Promise<SqliteEventStore> {
     const store = await SqliteEventStore.open({ path: temp.path, ...options });
     opened.push(store);
     return store;
@@ -214,6 +217,32 @@ describe('SqliteEventStore (engine-specific)', function () {
       expect(delivered).to.deep.equal([wanted]);
     } finally {
       await subscription.stop();
+    }
+  });
+
+  it('sends the notices of coalesced categories to the other threads together, and any other commit at once after them', async function () {
+    const writer = await open({ coalesceNotices: { categories: ['usage'], withinMs: 300 } });
+    // What another thread's store hears on the file's channel: one array of notices per message.
+    const heard: Array<ReadonlyArray<{ first: number; last: number; categories: string[] }>> = [];
+    const channel = new BroadcastChannel(`nexus:sqlite-event-store:${resolve(temp.path)}`);
+    channel.onmessage = (event: unknown) => void heard.push((event as { data: (typeof heard)[number] }).data);
+    try {
+      const started = Date.now();
+      for (let i = 0; i < 3; i++) await writer.appendToStream(freshStreamId('usage'), someEvents(1), 'no_stream');
+      await new Promise((resolveWait) => setTimeout(resolveWait, 50));
+      expect(heard, 'usage notices are held').to.have.length(0);
+      await waitFor(() => heard.length === 1, { description: 'the held usage notices, in one message', timeoutMs: 2_000 });
+      expect(Date.now() - started).to.be.at.least(250);
+      expect(heard[0]?.map((notice) => [notice.first, notice.categories])).to.deep.equal([[1, ['usage']], [2, ['usage']], [3, ['usage']]]);
+
+      const sent = Date.now();
+      await writer.appendToStream(freshStreamId('usage'), someEvents(1), 'no_stream');
+      await writer.appendToStream(freshStreamId('tenant'), someEvents(2), 'no_stream');
+      await waitFor(() => heard.length === 2, { description: 'the control-plane notice, with the usage one held before it', timeoutMs: 2_000 });
+      expect(Date.now() - sent, 'sent at once, not after the usage delay').to.be.below(250);
+      expect(heard[1]?.map((notice) => [notice.first, notice.last, notice.categories])).to.deep.equal([[4, 4, ['usage']], [5, 6, ['tenant']]]);
+    } finally {
+      channel.close();
     }
   });
 

@@ -8,6 +8,12 @@ interface NoticeMessage {
   readonly categories: readonly string[];
 }
 
+/** Notices of commits that touch only these categories may wait up to `withinMs` to travel together. */
+export interface NoticeCoalescing {
+  readonly categories: readonly string[];
+  readonly withinMs: number;
+}
+
 /**
  * Commit notices shared by every SqliteEventStore on the same file in this process, whatever
  * thread it runs on (a writer in a worker thread, the main thread's subscriptions). Without
@@ -16,26 +22,62 @@ interface NoticeMessage {
  * Notices may arrive out of order with local ones; subscriptions only skip a notice that
  * follows their position without a gap, so a late one costs a read, never a missed event.
  * Other processes on the file are still found by polling.
+ *
+ * Each message wakes every other thread listening on the file, which on a small VM costs tens of
+ * microseconds per thread. Notices of high-volume categories (the data plane's usage events)
+ * can therefore be coalesced: held up to `withinMs` and sent as one message. Any other notice
+ * is sent at once, after the ones held (order kept), so control-plane commits still wake
+ * their followers immediately.
  */
 export class CommitChannel {
   private readonly channel: BroadcastChannel;
+  private held: NoticeMessage[] = [];
+  private timer: NodeJS.Timeout | null = null;
+  private readonly coalesced: ReadonlySet<string>;
 
-  constructor(path: string, onNotice: (notice: CommitNotice) => void) {
+  constructor(
+    path: string,
+    onNotice: (notice: CommitNotice) => void,
+    private readonly coalescing: NoticeCoalescing | null = null,
+  ) {
+    this.coalesced = new Set(coalescing?.categories ?? []);
     this.channel = new BroadcastChannel(`nexus:sqlite-event-store:${resolve(path)}`);
     // Listening must never keep the process alive on its own.
     this.channel.unref();
     this.channel.onmessage = (event: unknown) => {
-      const message = (event as { data: NoticeMessage }).data;
-      onNotice({ first: message.first, last: message.last, categories: new Set(message.categories) });
+      for (const message of (event as { data: readonly NoticeMessage[] }).data) {
+        onNotice({ first: message.first, last: message.last, categories: new Set(message.categories) });
+      }
     };
   }
 
   /** Tells the other stores on the file (never this one: a channel does not hear itself). */
   publish(notice: CommitNotice): void {
-    this.channel.postMessage({ first: notice.first, last: notice.last, categories: [...notice.categories] } satisfies NoticeMessage);
+    const message: NoticeMessage = { first: notice.first, last: notice.last, categories: [...notice.categories] };
+    if (this.coalescing !== null && message.categories.every((category) => this.coalesced.has(category))) {
+      this.held.push(message);
+      if (this.timer === null) {
+        this.timer = setTimeout(() => this.flush(), this.coalescing.withinMs);
+        this.timer.unref();
+      }
+      return;
+    }
+    this.held.push(message);
+    this.flush();
+  }
+
+  /** Sends every notice held, in commit order. */
+  flush(): void {
+    if (this.timer !== null) clearTimeout(this.timer);
+    this.timer = null;
+    if (this.held.length === 0) return;
+    const messages = this.held;
+    this.held = [];
+    this.channel.postMessage(messages);
   }
 
   close(): void {
+    this.flush();
     this.channel.close();
   }
 }

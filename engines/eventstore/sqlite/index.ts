@@ -14,7 +14,7 @@ import type {
 import { WalCheckpoints, useBackstopAutocheckpoint } from '../../sqlite/checkpointer.js';
 import { parseStreamMetadata, serializeEvent, stringifyObject, toRecordedEvent } from './codec.js';
 import { TurnBatch } from '../../shared/turn-batch.js';
-import { CommitChannel } from './commit-channel.js';
+import { CommitChannel, type NoticeCoalescing } from './commit-channel.js';
 import { GroupCommitter, type CommitNotice, type GroupCommitStats } from './group-commit.js';
 import { openDatabase } from './schema.js';
 import { prepareReadCategories, prepareStatements, type Statements } from './statements.js';
@@ -46,6 +46,11 @@ export interface SqliteEventStoreOptions {
    * off to stand in for another process. Ignored for ':memory:'.
    */
   readonly shareCommits?: boolean;
+  /**
+   * Notices of commits touching only these categories travel to the other threads at most this
+   * late, several per message (commit-channel.ts); null (default): every notice at once.
+   */
+  readonly coalesceNotices?: NoticeCoalescing | null;
 }
 
 
@@ -98,7 +103,7 @@ export class SqliteEventStore implements EventStore {
     const checkpoints = options.path === ':memory:' ? 'automatic' : (options.checkpoints ?? 'background');
     if (checkpoints === 'background') store.checkpointer = new WalCheckpoints(store.db, options.path, busyTimeoutMs);
     if (checkpoints === 'shared') useBackstopAutocheckpoint(store.db);
-    if (options.path !== ':memory:' && options.shareCommits !== false) store.channel = new CommitChannel(options.path, (notice) => store.announcements.add(notice));
+    if (options.path !== ':memory:' && options.shareCommits !== false) store.channel = new CommitChannel(options.path, (notice) => store.announcements.add(notice), options.coalesceNotices ?? null);
     return store;
   }
 
