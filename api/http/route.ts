@@ -146,9 +146,8 @@ export function staticRoutes(routes: readonly AnyRoute[]): StaticRoutes {
     const methods = byPath.get(normalizedPath(ctx.path));
     if (methods === undefined) return next();
     const found = methods.get(ctx.method) ?? (ctx.method === 'HEAD' ? methods.get('GET') : undefined);
-    const allowed = () => [...methods.keys(), ...(methods.has('GET') ? ['HEAD'] : [])].join(', ');
     if (found === undefined) {
-      ctx.set('Allow', allowed());
+      ctx.set('Allow', [...methods.keys(), ...(methods.has('GET') ? ['HEAD'] : [])].join(', '));
       if (ctx.method === 'OPTIONS') {
         ctx.status = 200;
         ctx.body = '';
