@@ -138,9 +138,10 @@ export function staticRoutes(routes: readonly AnyRoute[]): StaticRoutes {
   const byPath = new Map<string, Map<string, { readonly template: string; readonly handle: (ctx: Context) => Promise<void> }>>();
   for (const spec of routes) {
     if (spec.path.includes(':')) throw new Error(`route ${spec.path} has parameters; mount it on a router`);
-    const methods = byPath.get(normalizedPath(spec.path)) ?? new Map();
+    const path = normalizedPath(spec.path);
+    const methods = byPath.get(path) ?? new Map();
     methods.set(spec.method.toUpperCase(), { template: spec.path, handle: routeHandler(spec) });
-    byPath.set(normalizedPath(spec.path), methods);
+    byPath.set(path, methods);
   }
   const middleware = async (ctx: Context, next: () => Promise<unknown>): Promise<unknown> => {
     const methods = byPath.get(normalizedPath(ctx.path));

@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import { BroadcastChannel } from 'node:worker_threads';
+import { TurnBatch } from '../../shared/turn-batch.js';
 import type { CommitNotice } from './group-commit.js';
 
 interface NoticeMessage {
@@ -31,16 +32,13 @@ export interface NoticeCoalescing {
  */
 export class CommitChannel {
   private readonly channel: BroadcastChannel;
-  private held: NoticeMessage[] = [];
-  private timer: NodeJS.Timeout | null = null;
+  /** Notices of the coalesced categories, waiting to travel together; null: every notice goes at once. */
+  private readonly held: TurnBatch<NoticeMessage> | null;
   private readonly coalesced: ReadonlySet<string>;
 
-  constructor(
-    path: string,
-    onNotice: (notice: CommitNotice) => void,
-    private readonly coalescing: NoticeCoalescing | null = null,
-  ) {
+  constructor(path: string, onNotice: (notice: CommitNotice) => void, coalescing: NoticeCoalescing | null = null) {
     this.coalesced = new Set(coalescing?.categories ?? []);
+    this.held = coalescing === null ? null : new TurnBatch((messages) => this.channel.postMessage(messages), { holdMs: coalescing.withinMs });
     this.channel = new BroadcastChannel(`nexus:sqlite-event-store:${resolve(path)}`);
     // Listening must never keep the process alive on its own.
     this.channel.unref();
@@ -54,30 +52,14 @@ export class CommitChannel {
   /** Tells the other stores on the file (never this one: a channel does not hear itself). */
   publish(notice: CommitNotice): void {
     const message: NoticeMessage = { first: notice.first, last: notice.last, categories: [...notice.categories] };
-    if (this.coalescing !== null && message.categories.every((category) => this.coalesced.has(category))) {
-      this.held.push(message);
-      if (this.timer === null) {
-        this.timer = setTimeout(() => this.flush(), this.coalescing.withinMs);
-        this.timer.unref();
-      }
-      return;
-    }
-    this.held.push(message);
-    this.flush();
-  }
-
-  /** Sends every notice held, in commit order. */
-  flush(): void {
-    if (this.timer !== null) clearTimeout(this.timer);
-    this.timer = null;
-    if (this.held.length === 0) return;
-    const messages = this.held;
-    this.held = [];
-    this.channel.postMessage(messages);
+    if (this.held === null) return this.channel.postMessage([message]);
+    this.held.add(message);
+    // A notice of any other category goes at once, with the held ones ahead of it in the same message (order kept).
+    if (!message.categories.every((category) => this.coalesced.has(category))) this.held.send();
   }
 
   close(): void {
-    this.flush();
+    this.held?.send();
     this.channel.close();
   }
 }
