@@ -2,10 +2,10 @@ import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import { registerHealthGauges, registerLagGauge, type HealthSample, type LagSample, type ProjectionStatus, type RebuildResult } from '../../projections/runtime/index.js';
 import type { Config } from '../config.js';
-import { ServiceThread } from '../threads/client.js';
+import { ServiceThread, siblingModule } from '../threads/client.js';
 import type { ProjectionThreadData } from './worker.js';
 
-const WORKER_MODULE = new URL('./worker.ts', import.meta.url).href;
+const WORKER_MODULE = siblingModule(import.meta.url, 'worker');
 const STATUS_TIMEOUT_MS = 5_000;
 
 /** What the process needs of its projection runner, wherever it runs (this thread or the projection thread). */

@@ -2,17 +2,29 @@ import { Worker } from 'node:worker_threads';
 import { TurnBatch } from '../../engines/shared/turn-batch.js';
 import { deserializeError, type Answer, type Call, type FromThread, type ToThread } from './protocol.js';
 
+const START_TIMEOUT_MS = 60_000;
 /** Resolved here, not in the worker: an eval'd worker resolves bare specifiers from the working directory. */
 const TSX_API = import.meta.resolve('tsx/esm/api');
-const START_TIMEOUT_MS = 60_000;
 
 /**
- * The worker runs TypeScript like the rest of the process: it registers tsx's loader before
- * importing its module (a worker does not inherit the parent's loader hooks on Node 20).
+ * The URL of a module next to `importerUrl` (pass `import.meta.url`), with the importer's own
+ * extension: `.ts` when the process runs the sources under tsx, `.js` in the compiled build
+ * (`npm run build`, dist/).
  */
-const bootstrapSource = (moduleUrl: string) => `
-import(${JSON.stringify(TSX_API)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(moduleUrl)}); });
-`;
+export function siblingModule(importerUrl: string, name: string): string {
+  const extension = /\.[cm]?[jt]s$/.exec(new URL(importerUrl).pathname)?.[0] ?? '.js';
+  return new URL(`./${name}${extension}`, importerUrl).href;
+}
+
+/**
+ * A TypeScript module runs like the rest of the process: the worker registers tsx's loader
+ * before importing it (a worker does not inherit the parent's loader hooks on Node 20). The
+ * compiled build's JavaScript is imported as it is, with no loader at all.
+ */
+function bootstrapSource(moduleUrl: string): string {
+  if (!moduleUrl.endsWith('.ts')) return `import(${JSON.stringify(moduleUrl)});`;
+  return `import(${JSON.stringify(TSX_API)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(moduleUrl)}); });`;
+}
 
 interface Pending {
   readonly resolve: (value: unknown) => void;

@@ -57,10 +57,65 @@ export function countTextTokens(text: string, upstreamModel: string): number {
   }
 }
 
-function countPart(part: PromptContentPart, upstreamModel: string): number {
+/**
+ * Token counts of prompt texts already seen, per encoding. Prompts repeat far more than they
+ * differ: an application sends the same system prompt and tool definitions with every request,
+ * and a chat client resends the whole conversation each turn, so most of a prompt's text was
+ * counted moments ago. A count is a pure function of (encoding, text); the memo is bounded by
+ * the characters it holds, in two generations: when the young one fills up it becomes the old
+ * one and the previous old one is dropped, and a text found in the old one moves back to the
+ * young one (an LRU's effect without reordering on every hit).
+ */
+export class TextTokenMemo {
+  private young = new Map<string, number>();
+  private old = new Map<string, number>();
+  private youngChars = 0;
+
+  constructor(
+    private readonly count: (text: string) => number,
+    private readonly generationChars: number,
+  ) {}
+
+  tokens(text: string): number {
+    const known = this.young.get(text);
+    if (known !== undefined) return known;
+    const tokens = this.old.get(text) ?? this.count(text);
+    // A text longer than a whole generation would only evict everything else.
+    if (text.length <= this.generationChars) this.remember(text, tokens);
+    return tokens;
+  }
+
+  private remember(text: string, tokens: number): void {
+    if (this.youngChars + text.length > this.generationChars) {
+      this.old = this.young;
+      this.young = new Map();
+      this.youngChars = 0;
+    }
+    this.young.set(text, tokens);
+    this.youngChars += text.length;
+  }
+}
+
+/** Up to ~2 × 4 M characters (~16 MB of UTF-16) remembered per encoding. */
+const MEMO_GENERATION_CHARS = 4 * 1024 * 1024;
+const PROMPT_MEMOS: Record<TokenEncoding, TextTokenMemo> = {
+  cl100k_base: new TextTokenMemo((text) => countCl100k(text, AS_PLAIN_TEXT), MEMO_GENERATION_CHARS),
+  o200k_base: new TextTokenMemo((text) => countO200k(text, AS_PLAIN_TEXT), MEMO_GENERATION_CHARS),
+};
+
+/**
+ * countTextTokens for text that recurs across requests (messages, names, tool definitions):
+ * the same figure, remembered. Completions and embedding inputs, which rarely repeat, are
+ * counted with countTextTokens so they do not crowd prompts out of the memo.
+ */
+export function countPromptTextTokens(text: string, upstreamModel: string): number {
+  return PROMPT_MEMOS[encodingFor(upstreamModel)].tokens(text);
+}
+
+function countPart(part: PromptContentPart, memo: TextTokenMemo): number {
   switch (part.type) {
     case 'text':
-      return countTextTokens(part.text, upstreamModel);
+      return memo.tokens(part.text);
     case 'image_url':
       return part.image_url.detail === 'low' ? IMAGE_TOKENS_LOW_DETAIL : IMAGE_TOKENS_HIGH_DETAIL;
     default:
@@ -68,18 +123,19 @@ function countPart(part: PromptContentPart, upstreamModel: string): number {
   }
 }
 
-function countContent(content: PromptMessage['content'], upstreamModel: string): number {
+function countContent(content: PromptMessage['content'], memo: TextTokenMemo): number {
   if (content === null) return 0;
-  if (typeof content === 'string') return countTextTokens(content, upstreamModel);
-  return content.reduce((sum, part) => sum + countPart(part, upstreamModel), 0);
+  if (typeof content === 'string') return memo.tokens(content);
+  return content.reduce((sum, part) => sum + countPart(part, memo), 0);
 }
 
 /** Prompt tokens of a chat request as the provider will count them (tool definitions excluded). */
 export function countPromptTokens(messages: readonly PromptMessage[], upstreamModel: string): number {
+  const memo = PROMPT_MEMOS[encodingFor(upstreamModel)];
   let tokens = REPLY_PRIMING_TOKENS;
   for (const message of messages) {
-    tokens += TOKENS_PER_MESSAGE + countTextTokens(message.role, upstreamModel) + countContent(message.content, upstreamModel);
-    if (message.name !== undefined) tokens += TOKENS_PER_NAME + countTextTokens(message.name, upstreamModel);
+    tokens += TOKENS_PER_MESSAGE + memo.tokens(message.role) + countContent(message.content, memo);
+    if (message.name !== undefined) tokens += TOKENS_PER_NAME + memo.tokens(message.name);
   }
   return tokens;
 }

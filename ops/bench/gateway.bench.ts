@@ -13,7 +13,7 @@
  *   send time (no coordinated omission), HDR histograms; then closed loop at max throughput;
  * - one target at a time, started before and stopped after its phases:
  *   (1) the upstream directly; (2) a bare node:http + undici proxy (gateway/bare-proxy.ts);
- *   (3) NexusAI as `npm start` runs it (api/main.ts under tsx, embedded engines in a temporary
+ *   (3) NexusAI as `npm start` runs it (the compiled build, ops/build.ts; embedded engines in a temporary
  *   data dir), configured over its admin API (gateway/nexus.ts).
  * Phases per target: warm-up (BENCH_WARMUP_SECONDS, 5 s at 500 req/s), each of BENCH_RATES
  * (200, 500, 1000 req/s) for BENCH_SECONDS (10 s), then BENCH_CONNECTIONS (64) closed loops
@@ -215,7 +215,7 @@ export async function runGatewayBench(options: Options): Promise<boolean> {
 
 /** Self time of the NexusAI process: areas per phase, then functions over all measured phases. */
 function printProfile(dir: string, phases: readonly Measured[]): void {
-  // One file per thread (tsx's loader hooks run on one): the main thread is thread 0, CPU.<date>.<time>.<pid>.0.<seq>.cpuprofile.
+  // One file per thread (the worker threads write their own): the main thread is thread 0, CPU.<date>.<time>.<pid>.0.<seq>.cpuprofile.
   const file = readdirSync(dir).find((entry) => /\.\d+\.0\.\d+\.cpuprofile$/.test(entry)) ?? readdirSync(dir).find((entry) => entry.endsWith('.cpuprofile'));
   if (file === undefined || phases.length === 0) {
     console.log(`  cpu profile: none written in ${dir}`);

@@ -6,9 +6,9 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'mocha';
+import { buildServer } from '../../ops/build.js';
 
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-const TSX_CLI = join(REPO, 'node_modules', 'tsx', 'dist', 'cli.mjs');
 
 async function freePort(): Promise<number> {
   return new Promise((resolvePort, reject) => {
@@ -31,20 +31,25 @@ function run(command: string, args: string[], options: { cwd: string; env: NodeJ
 }
 
 /**
- * The README's walkthrough, executed as written against `api/main.ts` (what `npm start`
- * runs) started in a fresh directory — only the port is swapped for a free one.
+ * The README's walkthrough, executed as written against what `npm start` runs (the compiled
+ * build, ops/build.ts, with its worker threads) started in a fresh directory — only the port
+ * is swapped for a free one.
  */
 describe('README walkthrough', function () {
   this.timeout(60_000);
   let server: ChildProcess;
   let workdir: string;
+  let build: string;
   let port: number;
   let banner = '';
 
   before(async () => {
     workdir = await mkdtemp(join(tmpdir(), 'nexus-readme-'));
+    // Inside the repository, as dist/ is, so the build's imports resolve to its node_modules.
+    build = join(REPO, '.build', `readme-${process.pid}`);
+    await buildServer(build);
     port = await freePort();
-    server = spawn(process.execPath, [TSX_CLI, join(REPO, 'api/main.ts')], {
+    server = spawn(process.execPath, [join(build, 'api/main.js')], {
       cwd: workdir,
       env: { ...process.env, NEXUS_PORT: String(port), NEXUS_LOG_LEVEL: 'warn', NEXUS_ADMIN_TOKEN: '' },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -67,6 +72,7 @@ describe('README walkthrough', function () {
     server?.kill('SIGTERM');
     await new Promise((resolveExit) => (server?.exitCode !== null ? resolveExit(null) : server.once('exit', resolveExit)));
     await rm(workdir, { recursive: true, force: true });
+    await rm(build, { recursive: true, force: true });
   });
 
   it('prints how to reach the server and where the admin token is', () => {

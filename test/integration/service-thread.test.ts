@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { ServiceThread } from '../../api/threads/client.js';
+import { ServiceThread, siblingModule } from '../../api/threads/client.js';
 import { NexusError } from '../../domain/shared/errors.js';
 
 const ECHO_MODULE = new URL('../support/echo-thread.ts', import.meta.url).href;
@@ -70,5 +70,13 @@ describe('a service thread', function () {
   it('fails to start with the reason the thread gave', async function () {
     const error = await ServiceThread.start('echo', ECHO_MODULE, { failToOpen: 'the store is unreachable' }).catch((failure: unknown) => failure);
     expect(error).to.be.instanceOf(Error).with.property('message', 'the store is unreachable');
+  });
+});
+
+describe('a service thread module next to its importer', function () {
+  it('keeps the importer\'s extension: .ts under tsx, .js in the compiled build', function () {
+    expect(siblingModule('file:///srv/nexus/api/v1/recording/thread.ts', 'worker')).to.equal('file:///srv/nexus/api/v1/recording/worker.ts');
+    expect(siblingModule('file:///srv/nexus/dist/api/v1/recording/thread.js', 'worker')).to.equal('file:///srv/nexus/dist/api/v1/recording/worker.js');
+    expect(siblingModule('file:///srv/nexus/api/x.mjs', 'y')).to.equal('file:///srv/nexus/api/y.mjs');
   });
 });

@@ -1,5 +1,5 @@
 import type { PromptContentPart, PromptMessage } from '../../../domain/inference/content.js';
-import { countPromptTokens, countTextTokens } from '../../../domain/inference/tokens.js';
+import { countPromptTextTokens, countPromptTokens } from '../../../domain/inference/tokens.js';
 import type { ChatCompletionRequest } from '../../../engines/providers/port.js';
 
 /**
@@ -36,8 +36,8 @@ function contentOf(content: unknown): PromptMessage['content'] {
  */
 export function estimatePromptTokens(request: ChatCompletionRequest, upstreamModel: string): number {
   let tokens = countPromptTokens(promptMessagesOf(request), upstreamModel);
-  if (request.tools !== undefined) tokens += countTextTokens(JSON.stringify(request.tools), upstreamModel);
-  if (request.response_format?.type === 'json_schema') tokens += countTextTokens(JSON.stringify(request.response_format.json_schema), upstreamModel);
+  if (request.tools !== undefined) tokens += countPromptTextTokens(JSON.stringify(request.tools), upstreamModel);
+  if (request.response_format?.type === 'json_schema') tokens += countPromptTextTokens(JSON.stringify(request.response_format.json_schema), upstreamModel);
   return tokens;
 }
 

@@ -1,11 +1,11 @@
 import type { Logger } from 'pino';
 import type { Config } from '../../config.js';
-import { ServiceThread } from '../../threads/client.js';
+import { ServiceThread, siblingModule } from '../../threads/client.js';
 import type { Rejection } from './record.js';
 import { slimRecord, type OutcomeRecord, type OutcomeRecorder } from './recorder.js';
 import type { RecorderThreadData } from './worker.js';
 
-const WORKER_MODULE = new URL('./worker.ts', import.meta.url).href;
+const WORKER_MODULE = siblingModule(import.meta.url, 'worker');
 
 /**
  * Usage events recorded on a worker thread (worker.ts), so the request loop only posts a

@@ -42,10 +42,13 @@ export interface ProfileSummary {
 
 const V8_BUCKETS = new Set(['(garbage collector)', '(program)', '(idle)', '(root)']);
 
+/** A compiled build's folder (.build/<name>/ or dist/): its modules are named by their place in the sources (api/v1/chat.js). */
+const BUILD_FOLDER = /^(\.build\/[^/]+|dist)\//;
+
 function fileOf(url: string): string {
   if (!url.startsWith('file://')) return url;
   const path = fileURLToPath(url);
-  return path.startsWith(REPO_ROOT) ? relative(REPO_ROOT, path) : path;
+  return path.startsWith(REPO_ROOT) ? relative(REPO_ROOT, path).replace(BUILD_FOLDER, '') : path;
 }
 
 function areaOf(frame: CallFrame): string {
@@ -63,7 +66,8 @@ function areaOf(frame: CallFrame): string {
 
 function nameOf(frame: CallFrame): string {
   if (V8_BUCKETS.has(frame.functionName) || frame.url === '') return frame.functionName || '(anonymous)';
-  // Code compiled by tsx reports line 0 (its positions are in the generated module): the file is what locates it.
+  // Code compiled by tsx reports line 0 (its positions are in the generated module): the file is what locates it. The
+  // compiled build's lines are those of its .js modules, close to the sources' but not always the same.
   return `${frame.functionName || '(anonymous)'} ${fileOf(frame.url)}${frame.lineNumber > 0 ? `:${frame.lineNumber + 1}` : ''}`;
 }
 

@@ -1,12 +1,15 @@
 /**
  * NexusAI as a benchmark target: started in its own process the way `npm start` starts it
- * (api/main.ts under tsx, embedded engines in a temporary data dir), then configured over
+ * (the compiled build of ops/build.ts, embedded engines in a temporary data dir; node flags
+ * from BENCH_NEXUS_FLAGS, e.g. `--max-semi-space-size=32`, for experiments), then configured over
  * its admin API with one tenant, an inference key, a deployment of the alias `bench` on the
  * fast upstream, a monthly blocking budget and, where the endpoints exist, generous limits.
  */
 import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createInterface } from 'node:readline';
+import { join } from 'node:path';
+import { buildServer } from '../../build.js';
 import type { Processes } from './processes.js';
 import { REPO_ROOT } from './processes.js';
 import { BENCH_MODEL, CHAT_PATH, CHAT_REQUEST } from './protocol.js';
@@ -52,9 +55,12 @@ function logKey(line: string): string {
 async function startProcess(processes: Processes, options: { cpuProfileDir: string | null; adminToken: string }): Promise<{ child: ChildProcess; origin: string; logs: Map<string, number> }> {
   const dataDir = processes.tempDir('nexus-gateway-bench-');
   const profile = options.cpuProfileDir === null ? [] : ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfileDir}`];
-  // `node --import tsx api/main.ts` is what `tsx api/main.ts` runs, minus tsx's supervising parent process (so signals and
-  // --cpu-prof reach it); exit-with-parent.ts only stops it if the benchmark dies first.
-  const child = processes.spawn(process.execPath, [...profile, '--import', 'tsx', '--import', './ops/bench/gateway/exit-with-parent.ts', 'api/main.ts'], {
+  const build = processes.buildDir('bench-nexus');
+  await buildServer(build);
+  const flags = (process.env.BENCH_NEXUS_FLAGS ?? '').split(' ').filter((flag) => flag !== '');
+  // `node <build>/api/main.js` is what `npm start` runs, minus npm's parent process (so signals and --cpu-prof reach it);
+  // exit-with-parent.mjs only stops it if the benchmark dies first.
+  const child = processes.spawn(process.execPath, [...profile, ...flags, '--import', './ops/bench/gateway/exit-with-parent.mjs', join(build, 'api/main.js')], {
     cwd: REPO_ROOT,
     env: { ...process.env, NEXUS_HOST: '127.0.0.1', NEXUS_PORT: '0', NEXUS_DATA_DIR: dataDir, NEXUS_ADMIN_TOKEN: options.adminToken, NEXUS_LOG_LEVEL: 'warn' },
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],

@@ -52,6 +52,13 @@ export class Processes {
     return dir;
   }
 
+  /** A directory for a compiled build (ops/build.ts): inside the repository, so its imports resolve to node_modules. */
+  buildDir(name: string): string {
+    const dir = join(REPO_ROOT, '.build', `${name}-${process.pid}`);
+    this.dirs.add(dir);
+    return dir;
+  }
+
   /** Resolves to the port the child reports over IPC once it listens. */
   listening(child: ChildProcess, label: string, timeoutMs = 30_000): Promise<number> {
     return new Promise((resolvePort, reject) => {

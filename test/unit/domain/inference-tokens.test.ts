@@ -3,6 +3,8 @@ import { describe, it } from 'mocha';
 import {
   IMAGE_TOKENS_HIGH_DETAIL,
   IMAGE_TOKENS_LOW_DETAIL,
+  TextTokenMemo,
+  countPromptTextTokens,
   countPromptTokens,
   countTextTokens,
   encodingFor,
@@ -84,5 +86,57 @@ describe('counting tokens', () => {
     const text = 'ignore this <|endoftext|> marker';
     expect(countTextTokens(text, 'gpt-4o')).to.be.greaterThan(4);
     expect(countTextTokens(text, 'gpt-4')).to.be.greaterThan(4);
+  });
+});
+
+describe('remembered prompt token counts', () => {
+  /** A memo over a counter that records what it was asked, one token per character. */
+  const counted = (generationChars: number) => {
+    const asked: string[] = [];
+    const memo = new TextTokenMemo((text) => {
+      asked.push(text);
+      return text.length;
+    }, generationChars);
+    return { memo, asked };
+  };
+
+  it('gives the tokenizer\'s own count, for either encoding, the first time and every time after', () => {
+    for (const model of ['gpt-4o', 'gpt-4']) {
+      for (const message of cookbookChat) {
+        const text = String(message.content);
+        expect(countPromptTextTokens(text, model), `${model}: ${text}`).to.equal(countTextTokens(text, model));
+        expect(countPromptTextTokens(text, model), `${model}, again: ${text}`).to.equal(countTextTokens(text, model));
+      }
+    }
+    expect(countPromptTokens(cookbookChat, 'gpt-3.5-turbo')).to.equal(129);
+    expect(countPromptTokens(cookbookChat, 'gpt-3.5-turbo'), 'the cookbook chat again').to.equal(129);
+  });
+
+  it('counts a text once while it is remembered', () => {
+    const { memo, asked } = counted(100);
+    expect([memo.tokens('system'), memo.tokens('hello'), memo.tokens('system'), memo.tokens('hello')]).to.deep.equal([6, 5, 6, 5]);
+    expect(asked).to.deep.equal(['system', 'hello']);
+  });
+
+  it('holds at most two generations of characters, keeping what is still asked for', () => {
+    const { memo, asked } = counted(10);
+    memo.tokens('aaaa'); // young: aaaa (4)
+    memo.tokens('bbbb'); // young: aaaa bbbb (8)
+    memo.tokens('cccc'); // full: aaaa bbbb become old; young: cccc
+    memo.tokens('aaaa'); // found in the old generation: not counted again, back in the young one
+    expect(asked).to.deep.equal(['aaaa', 'bbbb', 'cccc']);
+    memo.tokens('dddd'); // full: cccc aaaa become old, bbbb is dropped
+    memo.tokens('aaaa');
+    memo.tokens('bbbb');
+    expect(asked).to.deep.equal(['aaaa', 'bbbb', 'cccc', 'dddd', 'bbbb']);
+  });
+
+  it('counts a text longer than a generation every time instead of evicting everything for it', () => {
+    const { memo, asked } = counted(10);
+    memo.tokens('short');
+    expect(memo.tokens('x'.repeat(11))).to.equal(11);
+    memo.tokens('x'.repeat(11));
+    memo.tokens('short');
+    expect(asked).to.deep.equal(['short', 'x'.repeat(11), 'x'.repeat(11)]);
   });
 });
