@@ -12,5 +12,6 @@ ENV NODE_ENV=production
 COPY --from=build /app /app
 USER node
 EXPOSE 8080
-# The compiled build (ops/build.ts): no module loader in the serving process.
-CMD ["node", "dist/api/main.js"]
+# What `npm start` runs (package.json; test/unit/ops/start-command.test.ts keeps the two equal): the
+# compiled build (ops/build.ts) with the V8 settings measured in ops/bench/RESULTS.md.
+CMD ["node", "--max-semi-space-size=32", "--v8-pool-size=2", "dist/api/main.js"]

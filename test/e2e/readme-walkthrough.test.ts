@@ -3,10 +3,11 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'mocha';
 import { buildServer } from '../../ops/build.js';
+import { startCommand } from '../../ops/start-command.js';
 
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -32,8 +33,8 @@ function run(command: string, args: string[], options: { cwd: string; env: NodeJ
 
 /**
  * The README's walkthrough, executed as written against what `npm start` runs (the compiled
- * build, ops/build.ts, with its worker threads) started in a fresh directory — only the port
- * is swapped for a free one.
+ * build, ops/build.ts, with its worker threads and npm start's node flags) started in a fresh
+ * directory — only the port is swapped for a free one.
  */
 describe('README walkthrough', function () {
   this.timeout(60_000);
@@ -49,7 +50,8 @@ describe('README walkthrough', function () {
     build = join(REPO, '.build', `readme-${process.pid}`);
     await buildServer(build);
     port = await freePort();
-    server = spawn(process.execPath, [join(build, 'api/main.js')], {
+    const start = startCommand();
+    server = spawn(process.execPath, [...start.nodeFlags, join(build, relative('dist', start.entry))], {
       cwd: workdir,
       env: { ...process.env, NEXUS_PORT: String(port), NEXUS_LOG_LEVEL: 'warn', NEXUS_ADMIN_TOKEN: '' },
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -1,15 +1,16 @@
 /**
  * NexusAI as a benchmark target: started in its own process the way `npm start` starts it
- * (the compiled build of ops/build.ts, embedded engines in a temporary data dir; node flags
- * from BENCH_NEXUS_FLAGS, e.g. `--max-semi-space-size=32`, for experiments), then configured over
+ * (the compiled build of ops/build.ts with npm start's node flags, or BENCH_NEXUS_FLAGS instead;
+ * embedded engines in a temporary data dir), then configured over
  * its admin API with one tenant, an inference key, a deployment of the alias `bench` on the
  * fast upstream, a monthly blocking budget and, where the endpoints exist, generous limits.
  */
 import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createInterface } from 'node:readline';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { buildServer } from '../../build.js';
+import { startCommand } from '../../start-command.js';
 import type { Processes } from './processes.js';
 import { REPO_ROOT } from './processes.js';
 import { BENCH_MODEL, CHAT_PATH, CHAT_REQUEST } from './protocol.js';
@@ -52,15 +53,21 @@ function logKey(line: string): string {
   }
 }
 
+/** npm start's node flags, or BENCH_NEXUS_FLAGS instead when it is set (empty: none), for experiments. */
+function nodeFlags(): readonly string[] {
+  const override = process.env.BENCH_NEXUS_FLAGS;
+  return override === undefined ? startCommand().nodeFlags : override.split(' ').filter((flag) => flag !== '');
+}
+
 async function startProcess(processes: Processes, options: { cpuProfileDir: string | null; adminToken: string }): Promise<{ child: ChildProcess; origin: string; logs: Map<string, number> }> {
   const dataDir = processes.tempDir('nexus-gateway-bench-');
   const profile = options.cpuProfileDir === null ? [] : ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfileDir}`];
   const build = processes.buildDir('bench-nexus');
   await buildServer(build);
-  const flags = (process.env.BENCH_NEXUS_FLAGS ?? '').split(' ').filter((flag) => flag !== '');
-  // `node <build>/api/main.js` is what `npm start` runs, minus npm's parent process (so signals and --cpu-prof reach it);
-  // exit-with-parent.mjs only stops it if the benchmark dies first.
-  const child = processes.spawn(process.execPath, [...profile, ...flags, '--import', './ops/bench/gateway/exit-with-parent.mjs', join(build, 'api/main.js')], {
+  const start = startCommand();
+  // `node <flags> <build>/api/main.js` is what `npm start` runs, minus npm's parent process (so signals and --cpu-prof
+  // reach it); exit-with-parent.mjs only stops it if the benchmark dies first.
+  const child = processes.spawn(process.execPath, [...profile, ...nodeFlags(), '--import', './ops/bench/gateway/exit-with-parent.mjs', join(build, relative('dist', start.entry))], {
     cwd: REPO_ROOT,
     env: { ...process.env, NEXUS_HOST: '127.0.0.1', NEXUS_PORT: '0', NEXUS_DATA_DIR: dataDir, NEXUS_ADMIN_TOKEN: options.adminToken, NEXUS_LOG_LEVEL: 'warn' },
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
@@ -113,7 +120,7 @@ export async function startNexus(processes: Processes, options: { upstreamOrigin
     return response;
   };
 
-  const setup: string[] = [];
+  const setup: string[] = [`process: node ${[...nodeFlags(), '<compiled build>/api/main.js'].join(' ')}`];
   await must('POST', '/admin/tenants', { tenantId: TENANT, name: 'Gateway benchmark', dataRegion: 'eu' });
   const issued = await must('POST', `/admin/tenants/${TENANT}/api-keys`, { name: 'gateway benchmark', scopes: ['inference'] });
   const apiKey = String(issued.json.key);
