@@ -6,6 +6,7 @@
  *   BENCH_SECONDS=30 BENCH_RATES=200,500,1000 BENCH_CONNECTIONS=64 npx tsx ops/bench/gateway.bench.ts
  *   BENCH_CPU_PROF=1 npx tsx ops/bench/gateway.bench.ts      # + a CPU profile of the NexusAI process
  *   BENCH_REBUILD=usage BENCH_TARGETS=nexus npx tsx ops/bench/gateway.bench.ts   # NexusAI rebuilding a projection during each phase
+ *   BENCH_ROUNDS=3 npx tsx ops/bench/gateway.bench.ts    # every target three times, in turn: figures per round and their median
  *
  * Processes (each its own event loop; all on 127.0.0.1):
  * - a fast upstream speaking OpenAI chat completions (gateway/upstream.ts);
@@ -33,7 +34,7 @@ import { cpuShares, sampleCpu, waitUntilIdle, type CpuSample } from './gateway/c
 import { startNexus } from './gateway/nexus.js';
 import { Processes, REPO_ROOT } from './gateway/processes.js';
 import { CHAT_PATH, CHAT_REQUEST, type LoadMessage, type LoadTarget, type ParentMessage, type Phase } from './gateway/protocol.js';
-import { TARGETS, TARGET_LABELS, failureShare, isWarmUp, machine, phaseLabel, progressLine, summary, targetTable, type Measured, type Results, type TargetName } from './gateway/report.js';
+import { TARGETS, TARGET_LABELS, failureShare, isWarmUp, judge, machine, phaseLabel, progressLine, roundsTable, summary, targetTable, type Measured, type Results, type TargetName } from './gateway/report.js';
 
 interface Options {
   readonly seconds: number;
@@ -44,6 +45,8 @@ interface Options {
   readonly cpuProfile: boolean;
   /** A projection NexusAI rebuilds over and over during each measured phase (BENCH_REBUILD), else null. */
   readonly rebuildDuring: string | null;
+  /** How many times every target is measured, in turn (BENCH_ROUNDS). */
+  readonly rounds: number;
 }
 
 const MAX_FAILURE_SHARE = 0.01;
@@ -147,52 +150,49 @@ const target = (origin: string, headers: Record<string, string> = {}): LoadTarge
   body: CHAT_REQUEST,
 });
 
-export async function runGatewayBench(options: Options): Promise<boolean> {
-  const processes = new Processes();
-  const list = phases(options);
+interface Round {
+  readonly results: Results;
+  readonly notes: string[];
+  /** The code NexusAI started from in this round (other work may be committed while the benchmark runs). */
+  readonly code: string;
+}
+
+/** Each target once, in order (NexusAI started fresh, on a new data dir): one round of the run. */
+async function runRound(processes: Processes, options: Options, list: readonly Phase[], upstream: ChildProcess, upstreamOrigin: string): Promise<Round> {
   const results: Results = {};
   const notes: string[] = [];
-  // Other work may be committed while the benchmark runs: what counts is the code NexusAI started from.
   let code = codeVersion();
-  const totalSeconds = options.targets.length * (options.warmupSeconds + (options.rates.length + 1) * options.seconds);
-  console.log('# Gateway (chat completion through the gateway vs a bare proxy vs the upstream directly)');
-  console.log(`machine: ${machine()}`);
-  console.log(`code: ${code}`);
-  console.log(`phases per target: warm-up ${options.warmupSeconds} s at 500 req/s, ${options.rates.join(' / ')} req/s × ${options.seconds} s, max throughput ${options.connections} conns × ${options.seconds} s (~${Math.round(totalSeconds)} s of load)`);
-  try {
-    const upstream = processes.fork('upstream.ts');
-    const upstreamOrigin = `http://127.0.0.1:${await processes.listening(upstream, 'upstream')}`;
-    for (const name of options.targets) {
-      console.log(`\n${TARGET_LABELS[name]}`);
-      if (name === 'direct') results.direct = await measure(processes, name, target(upstreamOrigin), list, { target: null, upstream });
-      if (name === 'proxy') {
-        const proxy = processes.fork('bare-proxy.ts', [upstreamOrigin]);
-        const origin = `http://127.0.0.1:${await processes.listening(proxy, 'bare proxy')}`;
-        results.proxy = await measure(processes, name, target(origin), list, { target: proxy, upstream });
-        await processes.stop(proxy);
-      }
-      if (name === 'nexus') {
-        const profileDir = options.cpuProfile ? mkdtempSync(join(tmpdir(), 'nexus-gateway-profile-')) : null;
-        code = codeVersion();
-        const nexus = await startNexus(processes, { upstreamOrigin, cpuProfileDir: profileDir });
-        for (const line of nexus.setup) console.log(`  setup: ${line}`);
-        let rebuilds = 0;
-        const during = options.rebuildDuring === null ? null : rebuildLoop(nexus.rebuild, options.rebuildDuring, () => rebuilds++);
-        results.nexus = await measure(processes, name, target(nexus.origin, { authorization: `Bearer ${nexus.apiKey}` }), list, { target: nexus.child, upstream }, during);
-        if (options.rebuildDuring !== null) notes.push(`NexusAI rebuilt projection '${options.rebuildDuring}' ${rebuilds} times, back to back, during the measured phases (BENCH_REBUILD)`);
-        const budget = await nexus.budgetAfterRun();
-        console.log(`  after: ${budget}`);
-        notes.push(...nexus.setup.map((line) => `NexusAI setup: ${line}`), `NexusAI after the run: ${budget}`);
-        await processes.stop(nexus.child);
-        for (const [line, count] of nexus.logs) notes.push(`NexusAI logged (warn or above) ${count}×: ${line}`);
-        if (profileDir !== null) printProfile(profileDir, results.nexus.filter(({ result }) => !isWarmUp(result)));
-      }
+  for (const name of options.targets) {
+    console.log(`\n${TARGET_LABELS[name]}`);
+    if (name === 'direct') results.direct = await measure(processes, name, target(upstreamOrigin), list, { target: null, upstream });
+    if (name === 'proxy') {
+      const proxy = processes.fork('bare-proxy.ts', [upstreamOrigin]);
+      const origin = `http://127.0.0.1:${await processes.listening(proxy, 'bare proxy')}`;
+      results.proxy = await measure(processes, name, target(origin), list, { target: proxy, upstream });
+      await processes.stop(proxy);
     }
-  } finally {
-    await processes.stopAll();
+    if (name === 'nexus') {
+      const profileDir = options.cpuProfile ? mkdtempSync(join(tmpdir(), 'nexus-gateway-profile-')) : null;
+      code = codeVersion();
+      const nexus = await startNexus(processes, { upstreamOrigin, cpuProfileDir: profileDir });
+      for (const line of nexus.setup) console.log(`  setup: ${line}`);
+      let rebuilds = 0;
+      const during = options.rebuildDuring === null ? null : rebuildLoop(nexus.rebuild, options.rebuildDuring, () => rebuilds++);
+      results.nexus = await measure(processes, name, target(nexus.origin, { authorization: `Bearer ${nexus.apiKey}` }), list, { target: nexus.child, upstream }, during);
+      if (options.rebuildDuring !== null) notes.push(`NexusAI rebuilt projection '${options.rebuildDuring}' ${rebuilds} times, back to back, during the measured phases (BENCH_REBUILD)`);
+      const budget = await nexus.budgetAfterRun();
+      console.log(`  after: ${budget}`);
+      notes.push(...nexus.setup.map((line) => `NexusAI setup: ${line}`), `NexusAI after the run: ${budget}`);
+      await processes.stop(nexus.child);
+      for (const [line, count] of nexus.logs) notes.push(`NexusAI logged (warn or above) ${count}×: ${line}`);
+      if (profileDir !== null) printProfile(profileDir, results.nexus.filter(({ result }) => !isWarmUp(result)));
+    }
   }
+  return { results, notes, code };
+}
 
-  console.log('\n## Results\n');
+function printRound({ results, notes, code }: Round, options: Options, heading: string): void {
+  console.log(`\n## ${heading}\n`);
   console.log(`machine: ${machine()}`);
   console.log(`code: ${code}${results.nexus ? ' (when NexusAI started)' : ''}\n`);
   for (const name of TARGETS) {
@@ -200,10 +200,42 @@ export async function runGatewayBench(options: Options): Promise<boolean> {
     if (own) console.log(`${targetTable(name, own.filter(({ result }) => !isWarmUp(result))).join('\n')}\n`);
   }
   for (const note of notes) console.log(note);
-  console.log('\n## Against the targets\n');
+  console.log(`\n## Against the targets${heading === 'Results' ? '' : ` (${heading.toLowerCase()})`}\n`);
   for (const line of summary(results, options.rates)) console.log(`- ${line}`);
+}
 
-  const failed = TARGETS.flatMap((name) => (results[name] ?? []).filter(({ result }) => failureShare(result) > MAX_FAILURE_SHARE).map(({ result }) => ({ name, result })));
+export async function runGatewayBench(options: Options): Promise<boolean> {
+  const processes = new Processes();
+  const list = phases(options);
+  const rounds: Round[] = [];
+  const totalSeconds = options.rounds * options.targets.length * (options.warmupSeconds + (options.rates.length + 1) * options.seconds);
+  console.log('# Gateway (chat completion through the gateway vs a bare proxy vs the upstream directly)');
+  console.log(`machine: ${machine()}`);
+  console.log(`code: ${codeVersion()}`);
+  console.log(
+    `phases per target: warm-up ${options.warmupSeconds} s at 500 req/s, ${options.rates.join(' / ')} req/s × ${options.seconds} s, max throughput ${options.connections} conns × ${options.seconds} s` +
+      `${options.rounds > 1 ? `; ${options.rounds} rounds of every target` : ''} (~${Math.round(totalSeconds)} s of load)`,
+  );
+  try {
+    const upstream = processes.fork('upstream.ts');
+    const upstreamOrigin = `http://127.0.0.1:${await processes.listening(upstream, 'upstream')}`;
+    for (let round = 1; round <= options.rounds; round++) {
+      if (options.rounds > 1) console.log(`\n# Round ${round} of ${options.rounds}`);
+      rounds.push(await runRound(processes, options, list, upstream, upstreamOrigin));
+    }
+  } finally {
+    await processes.stopAll();
+  }
+
+  rounds.forEach((round, index) => printRound(round, options, rounds.length === 1 ? 'Results' : `Round ${index + 1} of ${rounds.length}`));
+  if (rounds.length > 1) {
+    console.log(`\n## Over the ${rounds.length} rounds\n`);
+    for (const line of roundsTable(rounds.map(({ results }) => judge(results, options.rates)))) console.log(line);
+  }
+
+  const failed = rounds.flatMap(({ results }) =>
+    TARGETS.flatMap((name) => (results[name] ?? []).filter(({ result }) => failureShare(result) > MAX_FAILURE_SHARE).map(({ result }) => ({ name, result }))),
+  );
   for (const { name, result } of failed) {
     console.error(
       `\n!!! ${TARGET_LABELS[name]}, ${isWarmUp(result) ? 'warm-up' : phaseLabel(result)}: ${(failureShare(result) * 100).toFixed(1)}% of ` +
@@ -263,6 +295,7 @@ function options(env: NodeJS.ProcessEnv = process.env): Options {
     targets: TARGETS.filter((name) => targets.includes(name)),
     cpuProfile: env.BENCH_CPU_PROF === '1' || env.BENCH_CPU_PROF === 'true',
     rebuildDuring: env.BENCH_REBUILD?.trim() || null,
+    rounds: Math.round(positive('BENCH_ROUNDS', '1')),
   };
 }
 

@@ -92,35 +92,83 @@ const atRate = (measured: readonly Measured[] | undefined, rate: number) =>
 const atMax = (measured: readonly Measured[] | undefined) => measured?.find(({ result }) => result.phase.kind === 'max')?.result;
 const verdict = (pass: boolean) => (pass ? 'PASS' : 'MISS');
 
-/** The three targets of the issue, each with PASS/MISS; lines say what could not be judged. */
-export function summary(results: Results, rates: readonly number[]): string[] {
+/** One of the issue's targets as measured in one round: the figure it is judged by, and how it reads. */
+export interface Judged {
+  /** Names the target across rounds, e.g. "added p50 at 500 req/s". */
+  readonly target: string;
+  /** The figure compared with the target (ms, a ratio, or a share); null when the round could not measure it. */
+  readonly value: number | null;
+  readonly pass: boolean;
+  readonly text: string;
+}
+
+/** The issue's targets, each judged from one round's results (what is missing for a target says so). */
+export function judge(results: Results, rates: readonly number[]): Judged[] {
   const { direct, proxy, nexus } = results;
-  const lines: string[] = [];
+  const judged: Judged[] = [];
   if (direct && nexus) {
     for (const rate of rates) {
       const [d, p, n] = [atRate(direct, rate), atRate(proxy, rate), atRate(nexus, rate)];
       if (!d || !n) continue;
       const added = n.latency.p50 - d.latency.p50;
       const proxyAdded = p ? ` (bare proxy adds ${ms(p.latency.p50 - d.latency.p50)} ms)` : '';
-      lines.push(`added p50 at ${fmt(rate)} req/s: NexusAI ${ms(added)} ms${proxyAdded} — target ≤ 1 ms: ${verdict(added <= 1)}`);
+      const target = `added p50 at ${fmt(rate)} req/s`;
+      judged.push({ target, value: added, pass: added <= 1, text: `${target}: NexusAI ${ms(added)} ms${proxyAdded} — target ≤ 1 ms: ${verdict(added <= 1)}` });
     }
   }
+  const p99Target = 'added p99 at 500 req/s';
   const [d500, p500, n500] = [atRate(direct, 500), atRate(proxy, 500), atRate(nexus, 500)];
   if (d500 && p500 && n500) {
     const nexusAdded = n500.latency.p99 - d500.latency.p99;
     const proxyAdded = p500.latency.p99 - d500.latency.p99;
-    const ratio = proxyAdded > 0 ? ` = ${fmt(nexusAdded / proxyAdded, 1)}×` : ' (the bare proxy added nothing measurable: the ratio is undefined)';
-    lines.push(
-      `added p99 at 500 req/s: NexusAI ${ms(nexusAdded)} ms vs bare proxy ${ms(proxyAdded)} ms${ratio} — target ≤ 2×: ${verdict(nexusAdded <= 2 * Math.max(proxyAdded, 0))}`,
-    );
-  } else lines.push('added p99 at 500 req/s: not measured (needs all three targets and the 500 req/s phase)');
+    const pass = nexusAdded <= 2 * Math.max(proxyAdded, 0);
+    const ratio = proxyAdded > 0 ? nexusAdded / proxyAdded : null;
+    const ratioText = ratio !== null ? ` = ${fmt(ratio, 1)}×` : ' (the bare proxy added nothing measurable: the ratio is undefined)';
+    judged.push({ target: p99Target, value: ratio, pass, text: `${p99Target}: NexusAI ${ms(nexusAdded)} ms vs bare proxy ${ms(proxyAdded)} ms${ratioText} — target ≤ 2×: ${verdict(pass)}` });
+  } else judged.push({ target: p99Target, value: null, pass: false, text: `${p99Target}: not measured (needs all three targets and the 500 req/s phase)` });
+  const maxTarget = 'max throughput vs bare proxy';
   const [pMax, nMax, dMax] = [atMax(proxy), atMax(nexus), atMax(direct)];
   if (pMax && nMax) {
     const ratio = nMax.throughput / pMax.throughput;
     const directNote = dMax ? `; upstream directly ${fmt(dMax.throughput)} req/s` : '';
-    lines.push(
-      `max throughput: NexusAI ${fmt(nMax.throughput)} req/s vs bare proxy ${fmt(pMax.throughput)} req/s = ${fmt(ratio * 100)}%${directNote} — target ≥ 50%: ${verdict(ratio >= 0.5)}`,
-    );
-  } else lines.push('max throughput ratio: not measured (needs the bare proxy and NexusAI)');
+    judged.push({
+      target: maxTarget,
+      value: ratio,
+      pass: ratio >= 0.5,
+      text: `max throughput: NexusAI ${fmt(nMax.throughput)} req/s vs bare proxy ${fmt(pMax.throughput)} req/s = ${fmt(ratio * 100)}%${directNote} — target ≥ 50%: ${verdict(ratio >= 0.5)}`,
+    });
+  } else judged.push({ target: maxTarget, value: null, pass: false, text: 'max throughput ratio: not measured (needs the bare proxy and NexusAI)' });
+  return judged;
+}
+
+/** The three targets of the issue, each with PASS/MISS; lines say what could not be judged. */
+export function summary(results: Results, rates: readonly number[]): string[] {
+  return judge(results, rates).map(({ text }) => text);
+}
+
+const median = (values: readonly number[]): number => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+};
+
+const figure = (target: string, value: number): string => (target.startsWith('max throughput') ? `${fmt(value * 100)}%` : target.startsWith('added p99') ? `${fmt(value, 1)}×` : `${ms(value)} ms`);
+
+/**
+ * Several rounds of one run (BENCH_ROUNDS), each target measured once per round: a markdown
+ * table of every target's figure per round and its median, with the median's verdict and how
+ * many rounds met it. Adjacent measurements of the targets share the machine's mood of the
+ * moment, so the per-round figures and their median say more than one round on a noisy VM.
+ */
+export function roundsTable(rounds: readonly (readonly Judged[])[]): string[] {
+  const targets = [...new Set(rounds.flatMap((round) => round.map(({ target }) => target)))];
+  const lines = [`| target | ${rounds.map((_, index) => `round ${index + 1}`).join(' | ')} | median | rounds met |`, `|---|${rounds.map(() => '---|').join('')}---|---|`];
+  for (const target of targets) {
+    const own = rounds.map((round) => round.find((judged) => judged.target === target));
+    const values = own.flatMap((judged) => (judged?.value === null || judged === undefined ? [] : [judged.value]));
+    const cells = own.map((judged) => (judged?.value === null || judged === undefined ? '–' : `${figure(target, judged.value)} ${verdict(judged.pass)}`));
+    const middle = values.length === 0 ? '–' : figure(target, median(values));
+    lines.push(`| ${target} | ${cells.join(' | ')} | ${middle} | ${own.filter((judged) => judged?.pass === true).length} of ${rounds.length} |`);
+  }
   return lines;
 }
