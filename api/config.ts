@@ -21,11 +21,12 @@ export const ConfigSchema = z.object({
   /** fsync every commit (SQLite synchronous=FULL): survives power loss, not just a crash. */
   NEXUS_EVENT_STORE_FSYNC: booleanFlag.default(false),
   /**
-   * Record the data plane's usage events on a worker thread (its own event-store connection)
-   * while the event loop that serves requests is busy, inline while it has headroom. false:
-   * always on the main thread.
+   * true: record the data plane's usage events on a worker thread (its own event-store
+   * connection) while the event loop that serves requests is busy, inline while it has
+   * headroom. Default false, always inline: measured on 2 cores, the thread bought no more
+   * throughput than noise and cost CPU and tail latency (ops/bench/RESULTS.md).
    */
-  NEXUS_RECORDER_THREAD: booleanFlag.default(true),
+  NEXUS_RECORDER_THREAD: booleanFlag.default(false),
   /** Run the read-model projections on a worker thread (its own connections), off the event loop that serves requests. false: on the main thread. */
   NEXUS_PROJECTION_THREAD: booleanFlag.default(true),
   /** MongoDB URL for the read models; unset = the embedded SQLite read-model store. */

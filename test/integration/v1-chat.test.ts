@@ -22,7 +22,8 @@ interface RecordedOutcome {
   };
 }
 
-describe('data plane /v1 (OpenAI SDK against mock deployments)', () => {
+// Usage events are recorded inline by default; the second pass starts the recorder thread as NEXUS_RECORDER_THREAD=true does.
+for (const recorderThread of [false, true]) describe(`data plane /v1 (OpenAI SDK against mock deployments)${recorderThread ? ', recorder thread on' : ''}`, () => {
   let app: TestApp;
   let tenant: { tenantId: string; key: string };
   let client: OpenAI;
@@ -48,7 +49,7 @@ describe('data plane /v1 (OpenAI SDK against mock deployments)', () => {
   const expectedCost = (input: number, output: number): number => Math.ceil((input * PRICE.inputPricePerMTokMicros + output * PRICE.outputPricePerMTokMicros) / 1e6);
 
   before(async () => {
-    app = await startTestApp();
+    app = await startTestApp({ NEXUS_RECORDER_THREAD: String(recorderThread) });
     await register('mock-echo-eu', 'echo', 'mock-echo', 100);
     await register('flaky-primary', 'resilient', 'mock-error-500', 1000);
     await register('steady-backup', 'resilient', 'mock-echo', 1);
