@@ -1,4 +1,5 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
+import { sha256Hex } from '../../domain/shared/digest.js';
 import { v5 as uuidv5 } from 'uuid';
 import { executeCommand } from '../../commands/handler.js';
 import type { IdempotencyStore } from '../../commands/idempotency.js';
@@ -62,7 +63,7 @@ export async function runCommand<C extends DomainCommand, E extends DomainEvent,
     throw new ValidationError('Idempotency-Key must be 1–200 URL-safe characters', [{ path: 'header.idempotency-key', message: 'invalid' }]);
   }
   const scopeKey = idempotencyKey ? `${actor}|${idempotencyKey}` : null;
-  const fingerprint = createHash('sha256').update(`${ctx.method} ${ctx.path} ${JSON.stringify(input.body)}`).digest('hex');
+  const fingerprint = sha256Hex(`${ctx.method} ${ctx.path} ${JSON.stringify(input.body)}`);
   if (scopeKey) {
     const stored = await deps.idempotency.get(scopeKey);
     if (stored) {

@@ -1,4 +1,5 @@
-import { hash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
+import { sha256Hex } from '../../domain/shared/digest.js';
 
 /**
  * Who is calling. The platform admin token sees every tenant; an API key belongs to one
@@ -16,8 +17,7 @@ export const scopeOf = (principal: Principal): ReadScope =>
 
 export const actorOf = (principal: Principal): string => (principal.kind === 'admin' ? 'admin' : `apikey:${principal.keyId}`);
 
-/** One-shot hashing (no Hash object per call): every data-plane request hashes its key once. */
-export const sha256Hex = (value: string): string => hash('sha256', value, 'hex');
+export { sha256Hex };
 
 export interface GeneratedApiKey {
   /** Shown to the caller once; never stored, logged or put in an event. */

@@ -1,5 +1,5 @@
-import { createHash } from 'node:crypto';
 import { canonicalJson } from '../shared/canonical-json.js';
+import { sha256Hex } from '../shared/digest.js';
 
 /** The parts of an OpenAI-style chat message that the gateway counts and hashes. */
 export type PromptContentPart =
@@ -22,7 +22,7 @@ export interface PromptMessage {
 export function inferenceContentHash(messages: readonly PromptMessage[], completion: string | null): string {
   const canonical = canonicalJson({ messages, completion });
   if (canonical === undefined) throw new Error('inference content is not canonicalizable');
-  return createHash('sha256').update(canonical).digest('hex');
+  return sha256Hex(canonical);
 }
 
 /** The most characters of a prompt or a completion an inference event stores; the rest is cut, with a marker. */

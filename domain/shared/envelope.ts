@@ -1,5 +1,5 @@
-import { createHash } from 'node:crypto';
 import { canonicalJson } from './canonical-json.js';
+import { sha256Hex } from './digest.js';
 import { v5 as uuidv5 } from 'uuid';
 import type { EventToAppend, JsonObject, RecordedEvent } from '../../engines/eventstore/port.js';
 import type { DomainEvent } from './decider.js';
@@ -53,7 +53,7 @@ interface HashInput {
 export function hashEvent(input: HashInput): string {
   const canonical = canonicalJson(input);
   if (canonical === undefined) throw new Error('event is not canonicalizable');
-  return createHash('sha256').update(canonical).digest('hex');
+  return sha256Hex(canonical);
 }
 
 /**

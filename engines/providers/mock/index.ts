@@ -3,7 +3,7 @@
  * gateway's fallback paths (see behaviour.ts for what it answers and failures.ts for the
  * model names that fail). It honours stream, include_usage, n, tools and embeddings.
  */
-import { createHash } from 'node:crypto';
+import { sha256Hex } from '../../../domain/shared/digest.js';
 import { adapterError } from '../errors.js';
 import type { ChatCompletion, ChatCompletionChunk, ChatCompletionRequest, ChatProvider, ProviderTarget } from '../port.js';
 import { unixSeconds, wantsUsage } from '../shared.js';
@@ -12,7 +12,7 @@ import { mockEmbeddings } from './embeddings.js';
 import { behaviourOf, sleep } from './failures.js';
 
 const completionId = (req: ChatCompletionRequest): string =>
-  `chatcmpl-mock-${createHash('sha256').update(JSON.stringify(req.messages)).digest('hex').slice(0, 16)}`;
+  `chatcmpl-mock-${sha256Hex(JSON.stringify(req.messages)).slice(0, 16)}`;
 
 const choiceCount = (req: ChatCompletionRequest): number => Math.max(1, req.n ?? 1);
 
