@@ -4,6 +4,7 @@
  * CMD to the same command, so the flags are written down in one place.
  */
 import { readFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
 
 export interface StartCommand {
   /** Node.js flags, e.g. `--max-semi-space-size=32`. */
@@ -28,4 +29,9 @@ export function startCommand(packageJsonUrl: URL = new URL('../package.json', im
   const script = manifest.scripts?.start;
   if (script === undefined) throw new Error('package.json has no start script');
   return parseStartScript(script);
+}
+
+/** Where npm start's entry is in a build made elsewhere than dist/ (ops/build.ts `--outdir`): `<buildDir>/api/main.js`. */
+export function entryIn(buildDir: string, start: StartCommand = startCommand()): string {
+  return join(buildDir, relative('dist', start.entry));
 }

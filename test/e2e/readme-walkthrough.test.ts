@@ -3,11 +3,11 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { dirname, join, relative, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'mocha';
 import { buildServer } from '../../ops/build.js';
-import { startCommand } from '../../ops/start-command.js';
+import { entryIn, startCommand } from '../../ops/start-command.js';
 
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -50,8 +50,7 @@ describe('README walkthrough', function () {
     build = join(REPO, '.build', `readme-${process.pid}`);
     await buildServer(build);
     port = await freePort();
-    const start = startCommand();
-    server = spawn(process.execPath, [...start.nodeFlags, join(build, relative('dist', start.entry))], {
+    server = spawn(process.execPath, [...startCommand().nodeFlags, entryIn(build)], {
       cwd: workdir,
       env: { ...process.env, NEXUS_PORT: String(port), NEXUS_LOG_LEVEL: 'warn', NEXUS_ADMIN_TOKEN: '' },
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -8,9 +8,8 @@
 import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createInterface } from 'node:readline';
-import { join, relative } from 'node:path';
 import { buildServer } from '../../build.js';
-import { startCommand } from '../../start-command.js';
+import { entryIn, startCommand } from '../../start-command.js';
 import type { Processes } from './processes.js';
 import { REPO_ROOT } from './processes.js';
 import { BENCH_MODEL, CHAT_PATH, CHAT_REQUEST } from './protocol.js';
@@ -64,10 +63,9 @@ async function startProcess(processes: Processes, options: { cpuProfileDir: stri
   const profile = options.cpuProfileDir === null ? [] : ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfileDir}`];
   const build = processes.buildDir('bench-nexus');
   await buildServer(build);
-  const start = startCommand();
   // `node <flags> <build>/api/main.js` is what `npm start` runs, minus npm's parent process (so signals and --cpu-prof
   // reach it); exit-with-parent.mjs only stops it if the benchmark dies first.
-  const child = processes.spawn(process.execPath, [...profile, ...nodeFlags(), '--import', './ops/bench/gateway/exit-with-parent.mjs', join(build, relative('dist', start.entry))], {
+  const child = processes.spawn(process.execPath, [...profile, ...nodeFlags(), '--import', './ops/bench/gateway/exit-with-parent.mjs', entryIn(build)], {
     cwd: REPO_ROOT,
     env: { ...process.env, NEXUS_HOST: '127.0.0.1', NEXUS_PORT: '0', NEXUS_DATA_DIR: dataDir, NEXUS_ADMIN_TOKEN: options.adminToken, NEXUS_LOG_LEVEL: 'warn' },
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],

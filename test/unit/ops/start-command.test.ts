@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { expect } from 'chai';
-import { parseStartScript, startCommand } from '../../../ops/start-command.js';
+import { entryIn, parseStartScript, startCommand } from '../../../ops/start-command.js';
 
 /**
  * `npm start`'s command is written down once, in package.json: the gateway benchmark reads it
@@ -11,6 +11,8 @@ describe('the start command', () => {
     const start = startCommand();
     expect(start.entry).to.equal('dist/api/main.js');
     for (const flag of start.nodeFlags) expect(flag).to.match(/^--[a-z0-9-]+(=\S+)?$/);
+    // A build made elsewhere (the benchmark's, the walkthrough test's) has the entry at the same place inside it.
+    expect(entryIn('/srv/nexus/.build/bench-1', start)).to.equal('/srv/nexus/.build/bench-1/api/main.js');
   });
 
   it('is what the Docker image runs', () => {
