@@ -17,7 +17,9 @@ export interface KafkaEventBusOptions {
   readonly connectTimeoutMs?: number;
   /**
    * How long kafkajs keeps retrying one publish before it rejects (BusUnavailableError) and
-   * the caller's own retry takes over. Default 5 s.
+   * the caller's own retry takes over. Default 5 s. A publish not acknowledged within
+   * max(2 × publishRetryMs, 10 s) rejects as well: against a stopped broker kafkajs's producer
+   * retries stack its metadata refreshes and connection attempts into 40 s or more.
    */
   readonly publishRetryMs?: number;
   /**
@@ -36,8 +38,9 @@ export interface KafkaEventBusOptions {
  * - publish: one idempotent producer (acks from all in-sync replicas, at most 5 requests in
  *   flight; kafkajs serialises idempotent requests per broker) sends each call as one
  *   sendBatch, uncompressed, keyed by message key (murmur2, as the Java client: one key, one
- *   partition). Its retries are bounded (publishRetryMs) so a dead broker surfaces as
- *   BusUnavailableError instead of a promise that never settles; a caller that publishes the
+ *   partition). Its retries are bounded (publishRetryMs), and each request is given a deadline
+ *   (publishDeadlineMs), so a dead broker surfaces as BusUnavailableError within seconds
+ *   instead of a promise that settles late or never; a caller that publishes the
  *   same messages again gets duplicates only if the first attempt landed after all, which
  *   consumers absorb by de-duplicating on the event id;
  * - topics: created through the admin client with `partitions` partitions before first use
@@ -61,6 +64,8 @@ export class KafkaEventBus implements EventBus {
       readonly retry: RetryOptions;
       readonly sessionTimeoutMs: number;
       readonly maxRequestBytes: number;
+      /** A sendBatch not acknowledged by then rejects (it may still land: consumers de-duplicate). */
+      readonly publishDeadlineMs: number;
     },
   ) {}
 
@@ -98,6 +103,7 @@ export class KafkaEventBus implements EventBus {
       retry,
       sessionTimeoutMs: options.sessionTimeoutMs ?? 10_000,
       maxRequestBytes: options.maxRequestBytes ?? 900_000,
+      publishDeadlineMs: Math.max(2 * publishRetryMs, 10_000),
     });
   }
 
@@ -129,7 +135,8 @@ export class KafkaEventBus implements EventBus {
     await this.ensureTopics([...new Set(messages.map((message) => message.topic))]);
     for (const chunk of chunkByBytes(messages, this.settings.maxRequestBytes)) {
       try {
-        await this.producer.sendBatch({ topicMessages: byTopic(chunk), acks: -1, compression: CompressionTypes.None });
+        const sent = this.producer.sendBatch({ topicMessages: byTopic(chunk), acks: -1, compression: CompressionTypes.None });
+        await withDeadline(sent, this.settings.publishDeadlineMs, `no acknowledgement within ${this.settings.publishDeadlineMs} ms`);
       } catch (error) {
         throw new BusUnavailableError(`Kafka did not accept ${chunk.length} of ${messages.length} message(s): ${messageOf(error)}`, { cause: error });
       }
