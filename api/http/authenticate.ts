@@ -1,7 +1,8 @@
 import type { Context, Next } from 'koa';
 import { UnauthorizedError } from '../../domain/shared/errors.js';
 import { timingSafeEqual } from 'node:crypto';
-import { sha256Hex, type Principal } from './principal.js';
+import { sha256Hex } from '../../domain/shared/digest.js';
+import type { Principal } from './principal.js';
 
 /** Finds a usable key by the hash of the presented token (active, unexpired, tenant open). */
 export interface CredentialDirectory {

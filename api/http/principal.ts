@@ -17,8 +17,6 @@ export const scopeOf = (principal: Principal): ReadScope =>
 
 export const actorOf = (principal: Principal): string => (principal.kind === 'admin' ? 'admin' : `apikey:${principal.keyId}`);
 
-export { sha256Hex };
-
 export interface GeneratedApiKey {
   /** Shown to the caller once; never stored, logged or put in an event. */
   readonly plaintext: string;

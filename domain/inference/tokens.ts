@@ -45,16 +45,14 @@ export function encodingFor(upstreamModel: string): TokenEncoding {
 /** Special-token markers in user text are counted as the plain text they are, never as control tokens. */
 const AS_PLAIN_TEXT = { disallowedSpecial: new Set<string>() };
 
+/** Each encoding's tokenizer, as every count here uses it. */
+const COUNT_BY_ENCODING: Readonly<Record<TokenEncoding, (text: string) => number>> = {
+  cl100k_base: (text) => countCl100k(text, AS_PLAIN_TEXT),
+  o200k_base: (text) => countO200k(text, AS_PLAIN_TEXT),
+};
+
 export function countTextTokens(text: string, upstreamModel: string): number {
-  const encoding = encodingFor(upstreamModel);
-  switch (encoding) {
-    case 'cl100k_base':
-      return countCl100k(text, AS_PLAIN_TEXT);
-    case 'o200k_base':
-      return countO200k(text, AS_PLAIN_TEXT);
-    default:
-      return assertNever(encoding, 'token encoding');
-  }
+  return COUNT_BY_ENCODING[encodingFor(upstreamModel)](text);
 }
 
 /**
@@ -98,9 +96,9 @@ export class TextTokenMemo {
 
 /** Up to ~2 × 4 M characters (~16 MB of UTF-16) remembered per encoding. */
 const MEMO_GENERATION_CHARS = 4 * 1024 * 1024;
-const PROMPT_MEMOS: Record<TokenEncoding, TextTokenMemo> = {
-  cl100k_base: new TextTokenMemo((text) => countCl100k(text, AS_PLAIN_TEXT), MEMO_GENERATION_CHARS),
-  o200k_base: new TextTokenMemo((text) => countO200k(text, AS_PLAIN_TEXT), MEMO_GENERATION_CHARS),
+const PROMPT_MEMOS: Readonly<Record<TokenEncoding, TextTokenMemo>> = {
+  cl100k_base: new TextTokenMemo(COUNT_BY_ENCODING.cl100k_base, MEMO_GENERATION_CHARS),
+  o200k_base: new TextTokenMemo(COUNT_BY_ENCODING.o200k_base, MEMO_GENERATION_CHARS),
 };
 
 /**
