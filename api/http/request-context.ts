@@ -1,10 +1,11 @@
-import { randomUUID } from 'node:crypto';
 import type { Context, Next } from 'koa';
 import type { Logger } from 'pino';
+import { timeOrderedUuid } from '../../domain/shared/time-ordered-id.js';
 import { boundedMethod, statusClass, type Metrics } from './metrics.js';
 
 /**
- * Gives every request an id (accepting a well-formed X-Request-Id from a proxy), a
+ * Gives every request an id (accepting a well-formed X-Request-Id from a proxy; otherwise a
+ * time-ordered UUID, which names the request's inference stream, see time-ordered-id.ts), a
  * correlation id (X-Correlation-Id or the request id) that flows into event metadata,
  * one structured log line, and a latency observation under its route template.
  */
@@ -18,7 +19,7 @@ function incomingId(ctx: Context, header: string): string | null {
 export function requestContextMiddleware(logger: Logger, metrics: Metrics) {
   return async function requestContext(ctx: Context, next: Next): Promise<void> {
     const started = process.hrtime.bigint();
-    const requestId = incomingId(ctx, 'x-request-id') ?? randomUUID();
+    const requestId = incomingId(ctx, 'x-request-id') ?? timeOrderedUuid();
     const correlationId = incomingId(ctx, 'x-correlation-id') ?? requestId;
     ctx.state.requestId = requestId;
     ctx.state.correlationId = correlationId;

@@ -1,4 +1,4 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { executeCommand } from '../../commands/handler.js';
 import { budgetDecider, budgetStreamId } from '../../domain/budget/index.js';
 import type { Context } from 'koa';
@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import { estimateMaxCostMicros } from '../../domain/inference/cost.js';
 import { ForbiddenError, NexusError } from '../../domain/shared/errors.js';
 import { ENTITY_ID_PATTERN } from '../../domain/shared/streams.js';
+import { timeOrderedUuid } from '../../domain/shared/time-ordered-id.js';
 import type { CountersUnavailableError, Counters } from '../../engines/counters/port.js';
 import type { EventStore } from '../../engines/eventstore/port.js';
 import type { SecretSource } from '../../engines/secrets/port.js';
@@ -299,7 +300,7 @@ export class Admission {
 function requestIdFor(ctx: Context): string {
   const current = String(ctx.state.requestId);
   if (ctx.get('x-request-id') !== current && ENTITY_ID_PATTERN.test(current)) return current;
-  const fresh = `req_${randomBytes(12).toString('hex')}`;
+  const fresh = `req_${timeOrderedUuid()}`;
   ctx.set('X-Request-Id', fresh);
   return fresh;
 }

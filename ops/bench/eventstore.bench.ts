@@ -7,7 +7,8 @@
  * (b) single-event appends from 64 concurrent writers on distinct streams with exact
  *     expected revisions, latency from call to acknowledgement (group commit at work),
  *     with the default durability (synchronous=NORMAL) and with fsync: true;
- * (c) readAll throughput in pages of 1000.
+ * (c) readAll throughput in pages of 1000;
+ * (d) one-event streams named by random vs time-ordered request ids (the usage events).
  * Files go to $BENCH_DIR or the OS temp directory, on the disk the store would use.
  */
 import { randomUUID } from 'node:crypto';
@@ -17,6 +18,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { EventToAppend } from '../../engines/eventstore/port.js';
 import { SqliteEventStore } from '../../engines/eventstore/sqlite/index.js';
+import { timeOrderedUuid } from '../../domain/shared/time-ordered-id.js';
 
 interface BenchOptions {
   readonly batchEvents: number;
@@ -117,6 +119,25 @@ async function benchConcurrentLatency(store: SqliteEventStore, options: BenchOpt
   };
 }
 
+/**
+ * (d) The gateway's usage events: one event per new stream, named by a request id. Fills the
+ * store with `prefill` such streams, then appends `appends` more in write groups of `group`,
+ * and reports the time per append. The stream index is a B-tree on the stream id: random
+ * ids (v4) put every append on a random page of it, time-ordered ids (v7) on its last page.
+ */
+async function benchRequestStreams(store: SqliteEventStore, requestId: () => string, options: { prefill: number; appends: number; group: number }) {
+  const appendGroups = async (count: number, group: number) => {
+    for (let done = 0; done < count; done += group) {
+      await Promise.all(Array.from({ length: group }, (_, index) => store.appendToStream(`inference-t_4.${requestId()}`, [realisticEvent('t_4', done + index)], 'no_stream')));
+    }
+  };
+  await appendGroups(options.prefill, 500);
+  const started = process.hrtime.bigint();
+  await appendGroups(options.appends, options.group);
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  return { microsPerAppend: (seconds * 1e6) / options.appends };
+}
+
 /** (c) Reads the whole store from position 0 in pages of 1000. */
 async function benchReadAll(store: SqliteEventStore) {
   const started = process.hrtime.bigint();
@@ -177,6 +198,20 @@ export async function runEventStoreBench(options: BenchOptions): Promise<void> {
           `average group ${fmt(paced.averageGroup, 1)} appends/transaction`,
       );
     });
+  }
+  await reportRequestStreams();
+}
+
+/** (d) for random and time-ordered request ids, a fresh store each, for several group sizes. */
+export async function reportRequestStreams(): Promise<void> {
+  const ids = { 'random (v4)': randomUUID, 'time-ordered (v7)': () => timeOrderedUuid() };
+  for (const group of [1, 4, 16]) {
+    const figures: string[] = [];
+    for (const [name, requestId] of Object.entries(ids)) {
+      const { microsPerAppend } = await withStore(false, (store) => benchRequestStreams(store, requestId, { prefill: 100_000, appends: 20_000, group }));
+      figures.push(`${name} ${fmt(microsPerAppend, 1)} µs`);
+    }
+    console.log(`(d) one-event request streams on a store of 100,000, groups of ${group}: ${figures.join(', ')} per append`);
   }
 }
 

@@ -25,6 +25,15 @@ describe('structured logs', () => {
     expect(all).not.to.include('nx_definitely_wrong_token_value');
   });
 
+  it('issue time-ordered request ids (UUID v7) when the caller sends none', async () => {
+    const first = await app.request('GET', '/readyz');
+    await new Promise((resolve) => setTimeout(resolve, 2));
+    const second = await app.request('GET', '/readyz');
+    const ids = [first, second].map((response) => response.headers.get('x-request-id') ?? '');
+    for (const id of ids) expect(id).to.match(/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect(ids[0] < (ids[1] as string)).to.equal(true);
+  });
+
   it('redacts credentials even when code logs them by mistake', () => {
     const local = new LogSink();
     const logger = createLogger('info', local);
