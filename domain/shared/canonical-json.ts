@@ -6,12 +6,18 @@
  * surrogates), but is several times faster on the gateway's hot path, where every recorded
  * request is hashed: the package scans every string character by character in JavaScript
  * and tracks visited objects; here a native regex screens strings, and event data cannot be
- * circular (it comes from JSON or from the deciders).
+ * circular (it comes from JSON or from the deciders). Most strings of an event (ids, names, ISO
+ * times, hex hashes) are printable ASCII without a quote or backslash, which JSON writes as
+ * they are: those skip the surrogate screen and the call into JSON.stringify (a third of the
+ * time per usage event, measured). A finite number's String() is its JSON form (both are
+ * ECMAScript's Number::toString).
  */
+const PRINTABLE_ASCII_AS_IS = /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/;
 const ANY_SURROGATE = /[\uD800-\uDFFF]/;
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 function canonicalString(value: string): string {
+  if (PRINTABLE_ASCII_AS_IS.test(value)) return `"${value}"`;
   if (ANY_SURROGATE.test(value) && LONE_SURROGATE.test(value)) throw new Error('Lone surrogate is not allowed');
   return JSON.stringify(value);
 }
@@ -22,7 +28,7 @@ export function canonicalJson(value: unknown): string {
       return canonicalString(value);
     case 'number':
       if (!Number.isFinite(value)) throw new Error(Number.isNaN(value) ? 'NaN is not allowed' : 'Infinity is not allowed');
-      return JSON.stringify(value);
+      return String(value);
     case 'boolean':
       return value ? 'true' : 'false';
     case 'object':

@@ -15,6 +15,12 @@ describe('canonical JSON (RFC 8785)', () => {
     123456789.125,
     'plain',
     'quote " backslash \\ newline \n tab \t control \u0001 emoji 😀 accents é',
+    ' !#[]^~/ printable ASCII at the edges of the as-is range, and DEL \u007f',
+    'inference-bench.019ac4b0-3c1e-7d2a-9f00-5a4b3c2d1e0f',
+    -1e-7,
+    5e-324,
+    1.7976931348623157e308,
+    0.1 + 0.2,
     [],
     {},
     [1, 'two', null, { b: 1, a: [true, false] }],
@@ -31,7 +37,9 @@ describe('canonical JSON (RFC 8785)', () => {
   }
 
   it('matches it on random event-shaped documents', () => {
-    const word = () => Math.random().toString(36).slice(2, 2 + Math.floor(Math.random() * 8));
+    const tricky = ['"', '\\', '\n', '\u0001', '\u001f', '\u007f', '\u0080', 'é', '😀', '/', ' ', '~', 'a'];
+    const trickyWord = () => Array.from({ length: Math.floor(Math.random() * 6) }, () => tricky[Math.floor(Math.random() * tricky.length)]).join('');
+    const word = () => (Math.random() < 0.2 ? trickyWord() : Math.random().toString(36).slice(2, 2 + Math.floor(Math.random() * 8)));
     const value = (depth: number): unknown => {
       const pick = Math.floor(Math.random() * (depth > 3 ? 4 : 6));
       if (pick === 0) return Math.round(Math.random() * 1e9) / (Math.random() < 0.5 ? 1 : 1000);
