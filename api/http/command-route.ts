@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { sha256Hex } from '../../domain/shared/digest.js';
-import { v5 as uuidv5 } from 'uuid';
+import { nameBasedUuid } from '../../domain/shared/name-based-uuid.js';
 import { executeCommand } from '../../commands/handler.js';
 import type { IdempotencyStore } from '../../commands/idempotency.js';
 import type { Decider, DomainCommand, DomainEvent } from '../../domain/shared/decider.js';
@@ -34,7 +34,7 @@ export interface CommandSpec<C extends DomainCommand, E extends DomainEvent, S> 
   readonly secretFields?: readonly string[];
 }
 
-const COMMAND_ID_NAMESPACE = 'b3c1e0a2-5d4f-4e7a-8c9b-1f2e3d4c5b6a';
+const commandIdOf = nameBasedUuid('b3c1e0a2-5d4f-4e7a-8c9b-1f2e3d4c5b6a');
 const IDEMPOTENCY_KEY = /^[A-Za-z0-9._:-]{1,200}$/;
 
 function parseIfMatch(header: string): number | undefined {
@@ -74,7 +74,7 @@ export async function runCommand<C extends DomainCommand, E extends DomainEvent,
     }
   }
   const now = deps.now().toISOString();
-  const commandId = scopeKey ? uuidv5(scopeKey, COMMAND_ID_NAMESPACE) : randomUUID();
+  const commandId = scopeKey ? commandIdOf(scopeKey) : randomUUID();
   const requestId = String(ctx.state.requestId);
   const command = { ...spec.command, meta: { now, actor } } as C;
   const outcome = await executeCommand(

@@ -1,6 +1,6 @@
 import { canonicalJson } from './canonical-json.js';
 import { sha256Hex } from './digest.js';
-import { v5 as uuidv5 } from 'uuid';
+import { nameBasedUuid } from './name-based-uuid.js';
 import type { EventToAppend, JsonObject, RecordedEvent } from '../../engines/eventstore/port.js';
 import type { DomainEvent } from './decider.js';
 
@@ -26,10 +26,10 @@ export interface EventMetadata {
 export const GENESIS_HASH = '0'.repeat(64);
 
 /** Fixed namespace so event ids are the same on every node and on every retry. */
-const EVENT_ID_NAMESPACE = '6f0e7f4e-2d54-4f38-9a37-6c1a5e0b7a11';
+const eventIdOf = nameBasedUuid('6f0e7f4e-2d54-4f38-9a37-6c1a5e0b7a11');
 
 export function deterministicEventId(commandId: string, index: number): string {
-  return uuidv5(`${commandId}#${index}`, EVENT_ID_NAMESPACE);
+  return eventIdOf(`${commandId}#${index}`);
 }
 
 export interface CommandContext {
