@@ -15,6 +15,7 @@ import { Pool, type Dispatcher } from 'undici';
 import { createParser, type EventSourceMessage } from 'eventsource-parser';
 import { adapterError, errorFromResponse, extractErrorMessage, sanitizeUpstreamMessage } from './errors.js';
 import { UpstreamError, type ProviderTarget, type UpstreamErrorKind } from './port.js';
+import { dispatchWhole, type WholeResponse } from './whole-response.js';
 
 export interface UpstreamRequest {
   target: ProviderTarget;
@@ -55,17 +56,20 @@ export class UpstreamHttp {
 
   constructor(private readonly options: UpstreamHttpOptions = {}) {}
 
-  /** POSTs JSON and returns the parsed 2xx body. */
+  /** POSTs JSON and returns the parsed 2xx body (read whole, through undici's dispatch API: whole-response.ts). */
   async postJson(req: UpstreamRequest): Promise<unknown> {
-    const res = await this.send(req, 'application/json');
-    let text: string;
+    const url = this.parsed(req.url);
+    const { readMs, connectMs } = req.target.timeouts;
+    let res: WholeResponse;
     try {
-      text = await res.body.text();
+      const options = { method: 'POST' as const, path: url.path, headers: requestHeaders(req, 'application/json'), body: JSON.stringify(req.body), headersTimeout: readMs, bodyTimeout: readMs };
+      res = await dispatchWhole(this.poolFor(url.origin, connectMs), options, req.signal, ERROR_BODY_LIMIT);
     } catch (err) {
       throw mapNetworkError(err, req, 'request');
     }
+    if (res.statusCode < 200 || res.statusCode >= 300) throw errorFromResponse(req.target, res.statusCode, res.headers, res.text.slice(0, ERROR_BODY_LIMIT));
     try {
-      return JSON.parse(text);
+      return JSON.parse(res.text);
     } catch {
       throw new UpstreamError({ kind: 'server_error', status: res.statusCode, deploymentId: req.target.deploymentId, upstreamMessage: 'upstream returned a body that is not JSON' });
     }
@@ -141,7 +145,7 @@ export class UpstreamHttp {
       res = await this.poolFor(url.origin, connectMs).request({
         method: 'POST',
         path: url.path,
-        headers: { ...req.headers, 'content-type': 'application/json', accept },
+        headers: requestHeaders(req, accept),
         body: JSON.stringify(req.body),
         signal: req.signal,
         headersTimeout: readMs,
@@ -199,6 +203,8 @@ function parseEventData(data: string, target: ProviderTarget): unknown {
     throw adapterError(target, 'stream_interrupted', 'upstream sent an event whose data is not JSON');
   }
 }
+
+const requestHeaders = (req: UpstreamRequest, accept: string): Record<string, string> => ({ ...req.headers, 'content-type': 'application/json', accept });
 
 async function readLimitedText(body: Body): Promise<string> {
   const parts: Buffer[] = [];
