@@ -81,7 +81,7 @@ export class UpstreamHttp {
    * a transport failure during iteration throws 'stream_interrupted'.
    */
   async postSse(req: UpstreamRequest): Promise<AsyncIterable<SseEvent>> {
-    const res = await this.send(req, 'text/event-stream');
+    const res = await this.openStream(req);
     const contentType = String(res.headers['content-type'] ?? '');
     if (contentType.includes('application/json')) {
       // Some servers answer 200 with a JSON error instead of a stream.
@@ -137,7 +137,8 @@ export class UpstreamHttp {
     return parsed;
   }
 
-  private async send(req: UpstreamRequest, accept: string): Promise<Dispatcher.ResponseData> {
+  /** The SSE call: its 2xx body stays a stream (sseEvents reads it event by event); an error answer becomes an UpstreamError. */
+  private async openStream(req: UpstreamRequest): Promise<Dispatcher.ResponseData> {
     const url = this.parsed(req.url);
     const { readMs, connectMs } = req.target.timeouts;
     let res: Dispatcher.ResponseData;
@@ -145,7 +146,7 @@ export class UpstreamHttp {
       res = await this.poolFor(url.origin, connectMs).request({
         method: 'POST',
         path: url.path,
-        headers: requestHeaders(req, accept),
+        headers: requestHeaders(req, 'text/event-stream'),
         body: JSON.stringify(req.body),
         signal: req.signal,
         headersTimeout: readMs,
