@@ -21,7 +21,7 @@ import { parseArgs } from 'node:util';
 
 const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 /** The folders of server code; ops/ (CLI, benchmarks, scripts) and test/ run under tsx. */
-const SOURCE_ROOTS = ['api', 'commands', 'domain', 'engines', 'projections', 'schemas'] as const;
+export const SOURCE_ROOTS = ['api', 'commands', 'domain', 'engines', 'projections', 'schemas'] as const;
 /** Files the server reads at run time, copied as they are. */
 const ASSETS = ['schemas/events'] as const;
 
@@ -33,25 +33,29 @@ function typeScriptFiles(folder: string): string[] {
   });
 }
 
-/** Compiles the server into `outdir` (emptied first); resolves to the number of modules written. */
-export async function buildServer(outdir: string): Promise<number> {
+/**
+ * Compiles the server into `outdir` (emptied first); resolves to the number of modules written.
+ * `sourceRoot` is the tree whose SOURCE_ROOTS are compiled: this repository, or another
+ * revision's sources exported elsewhere (the gateway benchmark's BENCH_BASELINE).
+ */
+export async function buildServer(outdir: string, sourceRoot: string = REPO_ROOT): Promise<number> {
   const target = resolve(REPO_ROOT, outdir);
   if (relative(REPO_ROOT, target).startsWith('..') || target === REPO_ROOT) {
     throw new Error(`the build must go inside the repository, below its root (node_modules resolve from there): ${outdir}`);
   }
-  const entryPoints = SOURCE_ROOTS.flatMap((root) => typeScriptFiles(join(REPO_ROOT, root)));
+  const entryPoints = SOURCE_ROOTS.flatMap((root) => typeScriptFiles(join(sourceRoot, root)));
   rmSync(target, { recursive: true, force: true });
   await build({
     entryPoints,
     outdir: target,
-    outbase: REPO_ROOT,
+    outbase: sourceRoot,
     format: 'esm',
     platform: 'node',
     target: 'node20',
     sourcemap: true,
     logLevel: 'warning',
   });
-  for (const asset of ASSETS) cpSync(join(REPO_ROOT, asset), join(target, asset), { recursive: true });
+  for (const asset of ASSETS) cpSync(join(sourceRoot, asset), join(target, asset), { recursive: true });
   // The compiled modules are ES modules wherever the build lands (a package scope ends at node_modules).
   writeFileSync(join(target, 'package.json'), `${JSON.stringify({ private: true, type: 'module' }, null, 2)}\n`);
   return entryPoints.length;

@@ -7,6 +7,8 @@
  *   BENCH_CPU_PROF=1 npx tsx ops/bench/gateway.bench.ts      # + a CPU profile of the NexusAI process
  *   BENCH_REBUILD=usage BENCH_TARGETS=nexus npx tsx ops/bench/gateway.bench.ts   # NexusAI rebuilding a projection during each phase
  *   BENCH_ROUNDS=3 npx tsx ops/bench/gateway.bench.ts    # every target three times, in turn: figures per round and their median
+ *   BENCH_BASELINE=53f96a4 BENCH_TARGETS=nexus BENCH_ROUNDS=4 npx tsx ops/bench/gateway.bench.ts
+ *       # A/B: NexusAI built from that revision too, measured next to the working tree in every round (order swapping)
  *
  * Processes (each its own event loop; all on 127.0.0.1):
  * - a fast upstream speaking OpenAI chat completions (gateway/upstream.ts);
@@ -31,10 +33,11 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { summarizeProfile } from './gateway/cpu-profile.js';
 import { cpuShares, sampleCpu, waitUntilIdle, type CpuSample } from './gateway/cpu-usage.js';
-import { startNexus } from './gateway/nexus.js';
+import { exportRevision, type ExportedRevision } from './gateway/baseline.js';
+import { startNexus, type NexusBuild } from './gateway/nexus.js';
 import { Processes, REPO_ROOT } from './gateway/processes.js';
 import { CHAT_PATH, CHAT_REQUEST, type LoadMessage, type LoadTarget, type ParentMessage, type Phase } from './gateway/protocol.js';
-import { TARGETS, TARGET_LABELS, failureShare, isWarmUp, judge, machine, phaseLabel, progressLine, roundsTable, summary, targetTable, type Measured, type Results, type TargetName } from './gateway/report.js';
+import { TARGETS, TARGET_LABELS, baselineTable, failureShare, isWarmUp, judge, machine, phaseLabel, progressLine, roundsTable, summary, targetTable, type Measured, type Results, type TargetName } from './gateway/report.js';
 
 interface Options {
   readonly seconds: number;
@@ -47,6 +50,8 @@ interface Options {
   readonly rebuildDuring: string | null;
   /** How many times every target is measured, in turn (BENCH_ROUNDS). */
   readonly rounds: number;
+  /** A revision NexusAI is also built from and measured next to the working tree in every round (BENCH_BASELINE), else null. */
+  readonly baseline: string | null;
 }
 
 const MAX_FAILURE_SHARE = 0.01;
@@ -157,13 +162,18 @@ interface Round {
   readonly code: string;
 }
 
-/** Each target once, in order (NexusAI started fresh, on a new data dir): one round of the run. */
-async function runRound(processes: Processes, options: Options, list: readonly Phase[], upstream: ChildProcess, upstreamOrigin: string): Promise<Round> {
+/**
+ * Each target once, in order (NexusAI started fresh, on a new data dir): one round of the run.
+ * With a baseline, the two NexusAI builds swap places every other round, so neither is always
+ * the one measured later in the machine's drift.
+ */
+async function runRound(processes: Processes, options: Options, list: readonly Phase[], upstream: ChildProcess, upstreamOrigin: string, round: RoundContext): Promise<Round> {
   const results: Results = {};
   const notes: string[] = [];
   let code = codeVersion();
-  for (const name of options.targets) {
-    console.log(`\n${TARGET_LABELS[name]}`);
+  const order = round.index % 2 === 0 ? options.targets : swapNexusBuilds(options.targets);
+  for (const name of order) {
+    console.log(`\n${TARGET_LABELS[name]}${name === 'baseline' && round.baseline ? ` — ${round.baseline.commit}` : ''}`);
     if (name === 'direct') results.direct = await measure(processes, name, target(upstreamOrigin), list, { target: null, upstream });
     if (name === 'proxy') {
       const proxy = processes.fork('bare-proxy.ts', [upstreamOrigin]);
@@ -172,23 +182,56 @@ async function runRound(processes: Processes, options: Options, list: readonly P
       await processes.stop(proxy);
     }
     if (name === 'nexus') {
-      const profileDir = options.cpuProfile ? mkdtempSync(join(tmpdir(), 'nexus-gateway-profile-')) : null;
       code = codeVersion();
-      const nexus = await startNexus(processes, { upstreamOrigin, cpuProfileDir: profileDir });
-      for (const line of nexus.setup) console.log(`  setup: ${line}`);
-      let rebuilds = 0;
-      const during = options.rebuildDuring === null ? null : rebuildLoop(nexus.rebuild, options.rebuildDuring, () => rebuilds++);
-      results.nexus = await measure(processes, name, target(nexus.origin, { authorization: `Bearer ${nexus.apiKey}` }), list, { target: nexus.child, upstream }, during);
-      if (options.rebuildDuring !== null) notes.push(`NexusAI rebuilt projection '${options.rebuildDuring}' ${rebuilds} times, back to back, during the measured phases (BENCH_REBUILD)`);
-      const budget = await nexus.budgetAfterRun();
-      console.log(`  after: ${budget}`);
-      notes.push(...nexus.setup.map((line) => `NexusAI setup: ${line}`), `NexusAI after the run: ${budget}`);
-      await processes.stop(nexus.child);
-      for (const [line, count] of nexus.logs) notes.push(`NexusAI logged (warn or above) ${count}×: ${line}`);
-      if (profileDir !== null) printProfile(profileDir, results.nexus.filter(({ result }) => !isWarmUp(result)));
+      results.nexus = await measureNexus(processes, options, list, upstream, upstreamOrigin, 'nexus', undefined, notes);
+    }
+    if (name === 'baseline' && round.baseline) {
+      results.baseline = await measureNexus(processes, options, list, upstream, upstreamOrigin, 'baseline', { name: `baseline-${round.baseline.commit}`, sourceRoot: round.baseline.sourceRoot }, notes);
     }
   }
   return { results, notes, code };
+}
+
+/** The targets in their usual order, but the baseline build after the working tree's instead of before it. */
+function swapNexusBuilds(targets: readonly TargetName[]): TargetName[] {
+  const swapped = [...targets];
+  const [b, n] = [swapped.indexOf('baseline'), swapped.indexOf('nexus')];
+  if (b !== -1 && n !== -1) [swapped[b], swapped[n]] = [swapped[n] as TargetName, swapped[b] as TargetName];
+  return swapped;
+}
+
+interface RoundContext {
+  /** 0-based. */
+  readonly index: number;
+  readonly baseline: ExportedRevision | null;
+}
+
+/** One NexusAI build started fresh, configured, measured through every phase and stopped. */
+async function measureNexus(
+  processes: Processes,
+  options: Options,
+  list: readonly Phase[],
+  upstream: ChildProcess,
+  upstreamOrigin: string,
+  name: 'nexus' | 'baseline',
+  build: NexusBuild | undefined,
+  notes: string[],
+): Promise<Measured[]> {
+  const label = name === 'nexus' ? 'NexusAI' : `NexusAI (${build?.name ?? 'baseline'})`;
+  const profileDir = options.cpuProfile ? mkdtempSync(join(tmpdir(), 'nexus-gateway-profile-')) : null;
+  const nexus = await startNexus(processes, { upstreamOrigin, cpuProfileDir: profileDir, build });
+  for (const line of nexus.setup) console.log(`  setup: ${line}`);
+  let rebuilds = 0;
+  const during = options.rebuildDuring === null ? null : rebuildLoop(nexus.rebuild, options.rebuildDuring, () => rebuilds++);
+  const measured = await measure(processes, name, target(nexus.origin, { authorization: `Bearer ${nexus.apiKey}` }), list, { target: nexus.child, upstream }, during);
+  if (options.rebuildDuring !== null) notes.push(`${label} rebuilt projection '${options.rebuildDuring}' ${rebuilds} times, back to back, during the measured phases (BENCH_REBUILD)`);
+  const budget = await nexus.budgetAfterRun();
+  console.log(`  after: ${budget}`);
+  notes.push(...nexus.setup.map((line) => `${label} setup: ${line}`), `${label} after the run: ${budget}`);
+  await processes.stop(nexus.child);
+  for (const [line, count] of nexus.logs) notes.push(`${label} logged (warn or above) ${count}×: ${line}`);
+  if (profileDir !== null) printProfile(profileDir, measured.filter(({ result }) => !isWarmUp(result)));
+  return measured;
 }
 
 function printRound({ results, notes, code }: Round, options: Options, heading: string): void {
@@ -216,12 +259,17 @@ export async function runGatewayBench(options: Options): Promise<boolean> {
     `phases per target: warm-up ${options.warmupSeconds} s at 500 req/s, ${options.rates.join(' / ')} req/s × ${options.seconds} s, max throughput ${options.connections} conns × ${options.seconds} s` +
       `${options.rounds > 1 ? `; ${options.rounds} rounds of every target` : ''} (~${Math.round(totalSeconds)} s of load)`,
   );
+  let baseline: ExportedRevision | null = null;
   try {
+    if (options.baseline !== null) {
+      baseline = exportRevision(options.baseline, processes.tempDir('nexus-gateway-baseline-'));
+      console.log(`baseline: NexusAI at ${baseline.commit} (BENCH_BASELINE=${options.baseline}), measured next to the working tree in every round`);
+    }
     const upstream = processes.fork('upstream.ts');
     const upstreamOrigin = `http://127.0.0.1:${await processes.listening(upstream, 'upstream')}`;
     for (let round = 1; round <= options.rounds; round++) {
       if (options.rounds > 1) console.log(`\n# Round ${round} of ${options.rounds}`);
-      rounds.push(await runRound(processes, options, list, upstream, upstreamOrigin));
+      rounds.push(await runRound(processes, options, list, upstream, upstreamOrigin, { index: round - 1, baseline }));
     }
   } finally {
     await processes.stopAll();
@@ -231,6 +279,12 @@ export async function runGatewayBench(options: Options): Promise<boolean> {
   if (rounds.length > 1) {
     console.log(`\n## Over the ${rounds.length} rounds\n`);
     for (const line of roundsTable(rounds.map(({ results }) => judge(results, options.rates)))) console.log(line);
+  }
+  const againstBaseline = baselineTable(rounds.map(({ results }) => results), options.rates);
+  if (baseline !== null && againstBaseline.length > 0) {
+    console.log(`\n## The working tree (${rounds[rounds.length - 1]?.code ?? codeVersion()}) against the baseline ${baseline.commit}\n`);
+    for (const line of againstBaseline) console.log(line);
+    console.log('\nEach cell: the baseline\'s figure → the working tree\'s, measured one right after the other (their order swaps every round). CPU: NexusAI\'s process, % of one core.');
   }
 
   const failed = rounds.flatMap(({ results }) =>
@@ -277,9 +331,13 @@ function codeVersion(): string {
 }
 
 function options(env: NodeJS.ProcessEnv = process.env): Options {
-  const targets = (env.BENCH_TARGETS ?? TARGETS.join(',')).split(',').map((name) => name.trim());
-  const unknown = targets.filter((name) => !(TARGETS as readonly string[]).includes(name));
+  const baseline = env.BENCH_BASELINE?.trim() || null;
+  const chosen = (env.BENCH_TARGETS ?? 'direct,proxy,nexus').split(',').map((name) => name.trim());
+  const unknown = chosen.filter((name) => !(TARGETS as readonly string[]).includes(name));
   if (unknown.length > 0) throw new Error(`BENCH_TARGETS: unknown target(s) ${unknown.join(', ')}; known: ${TARGETS.join(', ')}`);
+  if (chosen.includes('baseline') && baseline === null) throw new Error('BENCH_TARGETS names baseline, but BENCH_BASELINE names no revision to build it from');
+  // A baseline is measured wherever the working tree's NexusAI is.
+  const targets = baseline !== null && chosen.includes('nexus') ? [...chosen, 'baseline'] : chosen;
   const positive = (name: string, fallback: string): number => {
     const value = Number(env[name] ?? fallback);
     if (!Number.isFinite(value) || value <= 0) throw new Error(`${name} must be a positive number, not '${env[name]}'`);
@@ -296,6 +354,7 @@ function options(env: NodeJS.ProcessEnv = process.env): Options {
     cpuProfile: env.BENCH_CPU_PROF === '1' || env.BENCH_CPU_PROF === 'true',
     rebuildDuring: env.BENCH_REBUILD?.trim() || null,
     rounds: Math.round(positive('BENCH_ROUNDS', '1')),
+    baseline,
   };
 }
 

@@ -58,11 +58,14 @@ function nodeFlags(): readonly string[] {
   return override === undefined ? startCommand().nodeFlags : override.split(' ').filter((flag) => flag !== '');
 }
 
-async function startProcess(processes: Processes, options: { cpuProfileDir: string | null; adminToken: string }): Promise<{ child: ChildProcess; origin: string; logs: Map<string, number> }> {
+async function startProcess(
+  processes: Processes,
+  options: { cpuProfileDir: string | null; adminToken: string; build: NexusBuild },
+): Promise<{ child: ChildProcess; origin: string; logs: Map<string, number> }> {
   const dataDir = processes.tempDir('nexus-gateway-bench-');
   const profile = options.cpuProfileDir === null ? [] : ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfileDir}`];
-  const build = processes.buildDir('bench-nexus');
-  await buildServer(build);
+  const build = processes.buildDir(`bench-${options.build.name}`);
+  await buildServer(build, options.build.sourceRoot);
   // `node <flags> <build>/api/main.js` is what `npm start` runs, minus npm's parent process (so signals and --cpu-prof
   // reach it); exit-with-parent.mjs only stops it if the benchmark dies first.
   const child = processes.spawn(process.execPath, [...profile, ...nodeFlags(), '--import', './ops/bench/gateway/exit-with-parent.mjs', entryIn(build)], {
@@ -94,9 +97,20 @@ async function startProcess(processes: Processes, options: { cpuProfileDir: stri
   return { child, origin, logs };
 }
 
-export async function startNexus(processes: Processes, options: { upstreamOrigin: string; cpuProfileDir: string | null }): Promise<NexusTarget> {
+/** Which code to build: the working tree (the default), or another revision's exported sources (baseline.ts). */
+export interface NexusBuild {
+  /** Names the build folder and the process line of the setup. */
+  readonly name: string;
+  /** The tree ops/build.ts compiles; undefined: this repository's working tree. */
+  readonly sourceRoot?: string;
+}
+
+const WORKING_TREE: NexusBuild = { name: 'nexus' };
+
+export async function startNexus(processes: Processes, options: { upstreamOrigin: string; cpuProfileDir: string | null; build?: NexusBuild }): Promise<NexusTarget> {
   const adminToken = `bench-admin-${randomBytes(24).toString('hex')}`;
-  const { child, origin, logs } = await startProcess(processes, { cpuProfileDir: options.cpuProfileDir, adminToken });
+  const build = options.build ?? WORKING_TREE;
+  const { child, origin, logs } = await startProcess(processes, { cpuProfileDir: options.cpuProfileDir, adminToken, build });
   const call = async (method: string, path: string, body?: unknown): Promise<AdminResponse> => {
     const response = await fetch(`${origin}${path}`, {
       method,
@@ -118,7 +132,8 @@ export async function startNexus(processes: Processes, options: { upstreamOrigin
     return response;
   };
 
-  const setup: string[] = [`process: node ${[...nodeFlags(), '<compiled build>/api/main.js'].join(' ')}`];
+  const built = build.sourceRoot === undefined ? '<compiled build>' : `<compiled build of ${build.name}>`;
+  const setup: string[] = [`process: node ${[...nodeFlags(), `${built}/api/main.js`].join(' ')}`];
   await must('POST', '/admin/tenants', { tenantId: TENANT, name: 'Gateway benchmark', dataRegion: 'eu' });
   const issued = await must('POST', `/admin/tenants/${TENANT}/api-keys`, { name: 'gateway benchmark', scopes: ['inference'] });
   const apiKey = String(issued.json.key);

@@ -8,12 +8,14 @@ import { cpus, totalmem } from 'node:os';
 import type { CpuShares } from './cpu-usage.js';
 import type { PhaseResult } from './protocol.js';
 
-export const TARGETS = ['direct', 'proxy', 'nexus'] as const;
+/** In the order a round measures them; 'baseline' (NexusAI built from BENCH_BASELINE's revision) only when that is set. */
+export const TARGETS = ['direct', 'proxy', 'baseline', 'nexus'] as const;
 export type TargetName = (typeof TARGETS)[number];
 
 export const TARGET_LABELS: Readonly<Record<TargetName, string>> = {
   direct: 'upstream directly',
   proxy: 'bare Node.js proxy (node:http + undici)',
+  baseline: 'NexusAI at the baseline revision (BENCH_BASELINE)',
   nexus: 'NexusAI (whole pipeline)',
 };
 
@@ -169,6 +171,51 @@ export function roundsTable(rounds: readonly (readonly Judged[])[]): string[] {
     const cells = own.map((judged) => (judged?.value === null || judged === undefined ? '–' : `${figure(target, judged.value)} ${verdict(judged.pass)}`));
     const middle = values.length === 0 ? '–' : figure(target, median(values));
     lines.push(`| ${target} | ${cells.join(' | ')} | ${middle} | ${own.filter((judged) => judged?.pass === true).length} of ${rounds.length} |`);
+  }
+  return lines;
+}
+
+/** One figure of the baseline comparison: how it reads, and whether a higher value is the better one. */
+interface Compared {
+  readonly name: string;
+  readonly of: (measured: readonly Measured[]) => number | undefined;
+  readonly higherIsBetter: boolean;
+  readonly show: (value: number) => string;
+}
+
+function comparedFigures(rates: readonly number[]): Compared[] {
+  const rateFigures = rates.flatMap((rate): Compared[] => [
+    { name: `p50 at ${fmt(rate)} req/s`, of: (m) => atRate(m, rate)?.latency.p50, higherIsBetter: false, show: (v) => `${ms(v)} ms` },
+    { name: `p99 at ${fmt(rate)} req/s`, of: (m) => atRate(m, rate)?.latency.p99, higherIsBetter: false, show: (v) => `${ms(v)} ms` },
+    {
+      name: `CPU at ${fmt(rate)} req/s`,
+      of: (m) => m.find(({ result }) => !isWarmUp(result) && result.phase.kind === 'rate' && result.phase.rate === rate)?.cpu?.target,
+      higherIsBetter: false,
+      show: (v) => `${fmt(v)}%`,
+    },
+  ]);
+  return [{ name: 'max throughput', of: (m) => atMax(m)?.throughput, higherIsBetter: true, show: (v) => `${fmt(v)} req/s` }, ...rateFigures];
+}
+
+/**
+ * BENCH_BASELINE: the working tree's NexusAI against the baseline revision's, figure by figure,
+ * over the rounds of one run (each round measures both, one right after the other). A markdown
+ * table: per round "baseline → working tree", the median change, and in how many rounds the
+ * working tree was the better one. Empty when no round measured both.
+ */
+export function baselineTable(rounds: readonly Results[], rates: readonly number[]): string[] {
+  const both = rounds.filter((results) => results.baseline !== undefined && results.nexus !== undefined);
+  if (both.length === 0) return [];
+  const lines = [`| figure | ${both.map((_, index) => `round ${index + 1}`).join(' | ')} | median change | working tree better |`, `|---|${both.map(() => '---|').join('')}---|---|`];
+  for (const figureOf of comparedFigures(rates)) {
+    const pairs = both.map(({ baseline, nexus }) => [figureOf.of(baseline ?? []), figureOf.of(nexus ?? [])] as const);
+    const measured = pairs.filter((pair): pair is readonly [number, number] => pair[0] !== undefined && pair[1] !== undefined);
+    if (measured.length === 0) continue;
+    const cells = pairs.map(([before, after]) => (before === undefined || after === undefined ? '–' : `${figureOf.show(before)} → ${figureOf.show(after)}`));
+    const changes = measured.filter(([before]) => before > 0).map(([before, after]) => (after - before) / before);
+    const change = changes.length === 0 ? '–' : `${median(changes) >= 0 ? '+' : ''}${fmt(median(changes) * 100, 1)}%`;
+    const better = measured.filter(([before, after]) => (figureOf.higherIsBetter ? after > before : after < before)).length;
+    lines.push(`| ${figureOf.name} | ${cells.join(' | ')} | ${change} | ${better} of ${measured.length} |`);
   }
   return lines;
 }

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import type { Phase, PhaseResult } from '../../../ops/bench/gateway/protocol.js';
-import { judge, roundsTable, type Measured, type Results } from '../../../ops/bench/gateway/report.js';
+import { baselineTable, judge, roundsTable, type Measured, type Results } from '../../../ops/bench/gateway/report.js';
 
 /** A phase's figures with only what the judgement reads: p50, p99 and throughput. */
 function measured(phase: Phase, figures: { p50?: number; p99?: number; throughput?: number }): Measured {
@@ -46,5 +46,23 @@ describe('the gateway benchmark against its targets', () => {
     expect(table).to.include('| added p50 at 500 req/s | 0.80 ms PASS | 1.40 ms MISS | 0.90 ms PASS | 0.90 ms | 2 of 3 |');
     expect(table).to.include('| added p99 at 500 req/s | 1.5× PASS | 0.5× PASS | 2.5× MISS | 1.5× | 2 of 3 |');
     expect(table).to.include('| max throughput vs bare proxy | 45% MISS | 52% PASS | 41% MISS | 45% | 1 of 3 |');
+  });
+
+  it('compares the working tree with the baseline figure by figure, round by round', () => {
+    const withCpu = (m: Measured, target: number): Measured => ({ ...m, cpu: { target, load: 10 } });
+    const pair = (baselineMax: number, nexusMax: number, baselineP50: number, nexusP50: number, cpu: readonly [number, number]): Results => ({
+      baseline: [withCpu(at500(baselineP50, 5), cpu[0]), atMax(baselineMax)],
+      nexus: [withCpu(at500(nexusP50, 5), cpu[1]), atMax(nexusMax)],
+    });
+    const table = baselineTable([pair(2_700, 3_200, 1.8, 1.5, [60, 50]), pair(2_800, 2_700, 1.6, 1.7, [58, 60]), { nexus: [atMax(1)] }], [500]);
+    expect(table[0]).to.equal('| figure | round 1 | round 2 | median change | working tree better |');
+    expect(table).to.include('| max throughput | 2,700 req/s → 3,200 req/s | 2,800 req/s → 2,700 req/s | +7.5% | 1 of 2 |');
+    expect(table).to.include('| p50 at 500 req/s | 1.80 ms → 1.50 ms | 1.60 ms → 1.70 ms | -5.2% | 1 of 2 |');
+    expect(table).to.include('| p99 at 500 req/s | 5.00 ms → 5.00 ms | 5.00 ms → 5.00 ms | +0.0% | 0 of 2 |');
+    expect(table).to.include('| CPU at 500 req/s | 60% → 50% | 58% → 60% | -6.6% | 1 of 2 |');
+  });
+
+  it('has no baseline table when no round measured both builds', () => {
+    expect(baselineTable([{ nexus: [atMax(1)] }], [500])).to.deep.equal([]);
   });
 });
