@@ -12,11 +12,7 @@ import { parse } from 'uuid';
 export function nameBasedUuid(namespace: string): (name: string) => string {
   const namespaceBytes = Buffer.from(parse(namespace));
   return (name) => {
-    const nameBytes = Buffer.from(name, 'utf8');
-    const input = Buffer.allocUnsafe(16 + nameBytes.length);
-    namespaceBytes.copy(input, 0);
-    nameBytes.copy(input, 16);
-    const hex = hash('sha1', input, 'hex');
+    const hex = hash('sha1', Buffer.concat([namespaceBytes, Buffer.from(name, 'utf8')]), 'hex');
     // Version 5 in the high nibble of byte 6; the RFC variant (10xx) in the high bits of byte 8.
     const variant = ((parseInt(hex[16] as string, 16) & 0x3) | 0x8).toString(16);
     return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-5${hex.slice(13, 16)}-${variant}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;

@@ -26,16 +26,16 @@
  * Exits 0 whatever the figures; 1 if the harness broke or more than 1% of a phase's requests
  * failed (the figures would not mean what they say).
  */
-import { execFileSync, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { summarizeProfile } from './gateway/cpu-profile.js';
 import { cpuShares, sampleCpu, waitUntilIdle, type CpuSample } from './gateway/cpu-usage.js';
-import { exportRevision, type ExportedRevision } from './gateway/baseline.js';
+import { exportRevision, git, type ExportedRevision } from './gateway/baseline.js';
 import { startNexus, type NexusBuild } from './gateway/nexus.js';
-import { Processes, REPO_ROOT } from './gateway/processes.js';
+import { Processes } from './gateway/processes.js';
 import { CHAT_PATH, CHAT_REQUEST, type LoadMessage, type LoadTarget, type ParentMessage, type Phase } from './gateway/protocol.js';
 import { TARGETS, TARGET_LABELS, baselineTable, failureShare, isWarmUp, judge, machine, phaseLabel, progressLine, roundsTable, summary, targetTable, type Measured, type Results, type TargetName } from './gateway/report.js';
 
@@ -167,11 +167,12 @@ interface Round {
  * With a baseline, the two NexusAI builds swap places every other round, so neither is always
  * the one measured later in the machine's drift.
  */
-async function runRound(processes: Processes, options: Options, list: readonly Phase[], upstream: ChildProcess, upstreamOrigin: string, round: RoundContext): Promise<Round> {
+async function runRound(bench: Bench, round: RoundContext): Promise<Round> {
+  const { processes, list, upstream, upstreamOrigin } = bench;
   const results: Results = {};
   const notes: string[] = [];
   let code = codeVersion();
-  const order = round.index % 2 === 0 ? options.targets : swapNexusBuilds(options.targets);
+  const order = round.index % 2 === 0 ? bench.options.targets : swapNexusBuilds(bench.options.targets);
   for (const name of order) {
     console.log(`\n${TARGET_LABELS[name]}${name === 'baseline' && round.baseline ? ` — ${round.baseline.commit}` : ''}`);
     if (name === 'direct') results.direct = await measure(processes, name, target(upstreamOrigin), list, { target: null, upstream });
@@ -183,10 +184,10 @@ async function runRound(processes: Processes, options: Options, list: readonly P
     }
     if (name === 'nexus') {
       code = codeVersion();
-      results.nexus = await measureNexus(processes, options, list, upstream, upstreamOrigin, 'nexus', undefined, notes);
+      results.nexus = await measureNexus(bench, null, notes);
     }
     if (name === 'baseline' && round.baseline) {
-      results.baseline = await measureNexus(processes, options, list, upstream, upstreamOrigin, 'baseline', { name: `baseline-${round.baseline.commit}`, sourceRoot: round.baseline.sourceRoot }, notes);
+      results.baseline = await measureNexus(bench, { name: `baseline-${round.baseline.commit}`, sourceRoot: round.baseline.sourceRoot }, notes);
     }
   }
   return { results, notes, code };
@@ -200,26 +201,27 @@ function swapNexusBuilds(targets: readonly TargetName[]): TargetName[] {
   return swapped;
 }
 
+/** What every round measures with: the run's options and phases, and the upstream they all share. */
+interface Bench {
+  readonly processes: Processes;
+  readonly options: Options;
+  readonly list: readonly Phase[];
+  readonly upstream: ChildProcess;
+  readonly upstreamOrigin: string;
+}
+
 interface RoundContext {
   /** 0-based. */
   readonly index: number;
   readonly baseline: ExportedRevision | null;
 }
 
-/** One NexusAI build started fresh, configured, measured through every phase and stopped. */
-async function measureNexus(
-  processes: Processes,
-  options: Options,
-  list: readonly Phase[],
-  upstream: ChildProcess,
-  upstreamOrigin: string,
-  name: 'nexus' | 'baseline',
-  build: NexusBuild | undefined,
-  notes: string[],
-): Promise<Measured[]> {
-  const label = name === 'nexus' ? 'NexusAI' : `NexusAI (${build?.name ?? 'baseline'})`;
+/** One NexusAI build (null: the working tree; else a baseline's) started fresh, configured, measured through every phase and stopped. */
+async function measureNexus({ processes, options, list, upstream, upstreamOrigin }: Bench, build: NexusBuild | null, notes: string[]): Promise<Measured[]> {
+  const name = build === null ? 'nexus' : 'baseline';
+  const label = build === null ? 'NexusAI' : `NexusAI (${build.name})`;
   const profileDir = options.cpuProfile ? mkdtempSync(join(tmpdir(), 'nexus-gateway-profile-')) : null;
-  const nexus = await startNexus(processes, { upstreamOrigin, cpuProfileDir: profileDir, build });
+  const nexus = await startNexus(processes, { upstreamOrigin, cpuProfileDir: profileDir, build: build ?? undefined });
   for (const line of nexus.setup) console.log(`  setup: ${line}`);
   let rebuilds = 0;
   const during = options.rebuildDuring === null ? null : rebuildLoop(nexus.rebuild, options.rebuildDuring, () => rebuilds++);
@@ -269,7 +271,7 @@ export async function runGatewayBench(options: Options): Promise<boolean> {
     const upstreamOrigin = `http://127.0.0.1:${await processes.listening(upstream, 'upstream')}`;
     for (let round = 1; round <= options.rounds; round++) {
       if (options.rounds > 1) console.log(`\n# Round ${round} of ${options.rounds}`);
-      rounds.push(await runRound(processes, options, list, upstream, upstreamOrigin, { index: round - 1, baseline }));
+      rounds.push(await runRound({ processes, options, list, upstream, upstreamOrigin }, { index: round - 1, baseline }));
     }
   } finally {
     await processes.stopAll();
@@ -322,9 +324,9 @@ function printProfile(dir: string, phases: readonly Measured[]): void {
 /** The commit measured, and whether the working tree differed from it (other work in progress is measured too). */
 function codeVersion(): string {
   try {
-    const git = (...args: string[]) => execFileSync('git', args, { cwd: REPO_ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
-    const changed = git('status', '--porcelain', '--untracked-files=normal').split('\n').filter((line) => line.trim() !== '').length;
-    return `${git('rev-parse', '--short', 'HEAD')}${changed > 0 ? ` + ${changed} uncommitted path(s) in the working tree` : ''}`;
+    const text = (...args: string[]) => git(args).toString('utf8').trim();
+    const changed = text('status', '--porcelain', '--untracked-files=normal').split('\n').filter((line) => line.trim() !== '').length;
+    return `${text('rev-parse', '--short', 'HEAD')}${changed > 0 ? ` + ${changed} uncommitted path(s) in the working tree` : ''}`;
   } catch {
     return 'unknown (not a git checkout)';
   }

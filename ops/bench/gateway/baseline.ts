@@ -18,7 +18,8 @@ export interface ExportedRevision {
   readonly sourceRoot: string;
 }
 
-const git = (args: readonly string[], input?: Buffer): Buffer => execFileSync('git', args, { cwd: REPO_ROOT, input, maxBuffer: 512 * 1024 * 1024, stdio: ['pipe', 'pipe', 'pipe'] });
+/** Runs git in this repository; its output (throws when git fails). */
+export const git = (args: readonly string[]): Buffer => execFileSync('git', args, { cwd: REPO_ROOT, maxBuffer: 512 * 1024 * 1024, stdio: ['ignore', 'pipe', 'pipe'] });
 
 /** Exports `revision`'s server sources into `dir` (an empty directory); throws with git's reason if it names no commit. */
 export function exportRevision(revision: string, dir: string): ExportedRevision {
