@@ -167,10 +167,65 @@ export interface BudgetReservations {
   resetSpent(budgetKey: string, spent: number, periodKey: string): Promise<ResetResult>;
 }
 
+/**
+ * A request's whole admission as ONE atomic step (one Lua script, one round trip on Redis):
+ * its rate limits, its concurrency leases and its budget reservations, checked together and
+ * taken all or nothing. The separate operations above give the same answers one at a time;
+ * the gateway uses these two calls so a request costs one round trip in and one out.
+ *
+ * All keys of one call share one hash tag (the tenant), like consumeAll's.
+ */
+export interface AdmissionCheck {
+  /** Charged all or nothing, as consumeAll (distinct keys). */
+  readonly rateLimits: readonly KeyedRateLimit[];
+  /** A lease named `holder` on each key (distinct keys), as acquire. */
+  readonly leases: readonly { readonly key: string; readonly limit: number }[];
+  /**
+   * A reservation named `holder` on each budget (distinct keys), as reserve. `periodKey` is
+   * the caller's current period: a budget whose stored period is missing or earlier is
+   * refused as 'stale_period' (nothing taken), so the caller reseeds it (resetSpent) and asks again.
+   */
+  readonly reservations: readonly { readonly budgetKey: string; readonly amount: number; readonly limit: number; readonly periodKey: string }[];
+  /** Names the leases and the reservations: the request id. */
+  readonly holder: string;
+  readonly leaseTtlMs: number;
+  readonly reservationTtlMs: number;
+}
+
+/** The first check that refused, in the order rate limits → leases → reservations; nothing was taken. */
+export type AdmissionRefusal =
+  | { readonly kind: 'rate_limits'; readonly result: ConsumeAllResult }
+  | { readonly kind: 'concurrency'; readonly index: number; readonly result: AcquireResult }
+  | { readonly kind: 'budget'; readonly index: number; readonly available: number }
+  | { readonly kind: 'stale_period'; readonly index: number; readonly periodKey: string | null };
+
+export type AdmissionResult = { readonly admitted: true } | { readonly admitted: false; readonly refusal: AdmissionRefusal };
+
+/** What an admitted request gives back when it ends. */
+export interface AdmissionEnd {
+  readonly holder: string;
+  /** Lease keys to free (the holder's lease on each). */
+  readonly leases: readonly string[];
+  /** Per budget: settle the holder's reservation at `actualAmount`, or release it without spending when null. */
+  readonly budgets: readonly { readonly budgetKey: string; readonly actualAmount: number | null }[];
+}
+
+export interface Admissions {
+  /** Checks every limit, lease and reservation of the request, then takes all of them or none. */
+  admit(check: AdmissionCheck): Promise<AdmissionResult>;
+  /**
+   * Frees the leases and settles (or releases) the reservations, in one step: what
+   * ConcurrencyLimits.release, BudgetReservations.settle and .release do one by one.
+   * One entry per budget: its SettleResult, or null where the reservation was released.
+   */
+  conclude(end: AdmissionEnd): Promise<readonly (SettleResult | null)[]>;
+}
+
 export interface Counters {
   readonly rateLimits: RateLimits;
   readonly concurrency: ConcurrencyLimits;
   readonly budgets: BudgetReservations;
+  readonly admissions: Admissions;
   readonly idempotency: IdempotencyStore;
   close(): Promise<void>;
 }

@@ -1,4 +1,4 @@
-import type { KeyedRateLimit, LeaseRequest, ReservationRequest } from './port.js';
+import type { AdmissionCheck, AdmissionEnd, KeyedRateLimit, LeaseRequest, ReservationRequest } from './port.js';
 
 /**
  * Input checks shared by every adapter, so both refuse exactly the same inputs (with a
@@ -74,4 +74,35 @@ export function checkReservation(budgetKey: string, request: ReservationRequest)
   checkInteger('amount', request.amount);
   checkInteger('limit', request.limit);
   checkInteger('ttlMs', request.ttlMs, 1);
+}
+
+/** One admission: every part valid, keys distinct per kind, and every key of the call in one hash tag. */
+export function checkAdmission(check: AdmissionCheck): void {
+  checkId('holder', check.holder);
+  checkInteger('leaseTtlMs', check.leaseTtlMs, 1);
+  checkInteger('reservationTtlMs', check.reservationTtlMs, 1);
+  checkConsumeAll(check.rateLimits);
+  for (const lease of check.leases) checkLease(lease.key, { limit: lease.limit, leaseId: check.holder, ttlMs: check.leaseTtlMs });
+  for (const reservation of check.reservations) {
+    checkReservation(reservation.budgetKey, { reservationId: check.holder, amount: reservation.amount, limit: reservation.limit, ttlMs: check.reservationTtlMs });
+    checkPeriodKey(reservation.periodKey);
+  }
+  checkOneStep('admit', [check.rateLimits.map((l) => l.key), check.leases.map((l) => l.key), check.reservations.map((r) => r.budgetKey)]);
+}
+
+export function checkAdmissionEnd(end: AdmissionEnd): void {
+  checkId('holder', end.holder);
+  end.leases.forEach((key) => checkKey('concurrency key', key));
+  for (const budget of end.budgets) {
+    checkKey('budget key', budget.budgetKey);
+    if (budget.actualAmount !== null) checkInteger('actualAmount', budget.actualAmount);
+  }
+  checkOneStep('conclude', [end.leases, end.budgets.map((b) => b.budgetKey)]);
+}
+
+/** Keys distinct within each kind, and one hash tag over all of them (one atomic step on a cluster). */
+function checkOneStep(operation: string, kinds: readonly (readonly string[])[]): void {
+  for (const keys of kinds) if (new Set(keys).size !== keys.length) throw new RangeError(`${operation}: each key may appear once per kind`);
+  const tags = new Set(kinds.flat().map(hashTag));
+  if (tags.size > 1) throw new RangeError(`${operation}: keys must share one hash tag; got tags ${[...tags].join(', ')}`);
 }

@@ -1,3 +1,4 @@
+import { admissionCases } from './counters.admissions.cases.js';
 import { budgetCases } from './counters.budgets.cases.js';
 import { concurrencyCases } from './counters.concurrency.cases.js';
 import type { CountersFixture } from './counters.fixture.js';
@@ -29,6 +30,7 @@ export function countersContract(name: string, factory: () => Promise<CountersFi
     concurrencyCases(get);
     budgetCases(get);
     idempotencyCases(get);
+    admissionCases(get);
   });
 }
 

@@ -1,5 +1,6 @@
 import type { BudgetReservations, BudgetSnapshot, ReservationRequest, ReserveResult, ResetResult, SettleResult } from '../port.js';
 import { checkId, checkInteger, checkKey, checkPeriodKey, checkReservation } from '../validate.js';
+import { refused, type Claim } from './claim.js';
 import { ExpiryQueue } from './expiry-queue.js';
 
 interface Budget {
@@ -36,24 +37,42 @@ export class MemoryBudgets implements BudgetReservations {
 
   async reserve(budgetKey: string, request: ReservationRequest): Promise<ReserveResult> {
     checkReservation(budgetKey, request);
+    const claim = this.claim(budgetKey, request);
+    if (claim.result.ok) claim.take();
+    return claim.result;
+  }
+
+  /**
+   * What reserve would answer now (`available` as after the reservation); `take` holds it.
+   * Synchronous, for one atomic admission.
+   */
+  claim(budgetKey: string, request: ReservationRequest): Claim<ReserveResult> {
     const now = this.clock();
     const budget = this.load(budgetKey, now);
     const { reservationId, amount, limit } = request;
-    let ok = budget.reservations.has(reservationId); // a retried reserve: already holds its amount
-    if (!ok && budget.spent + budget.reserved + amount <= limit) {
-      budget.reservations.set(reservationId, { amount, expiresAt: now + request.ttlMs });
-      budget.expiries.push(reservationId, now + request.ttlMs);
-      budget.reserved += amount;
-      this.save(budgetKey, budget, now);
-      ok = true;
-    }
-    return { ok, available: Math.max(0, limit - budget.spent - budget.reserved), periodKey: budget.periodKey };
+    const periodKey = budget.periodKey;
+    // A retried reserve already holds its amount.
+    if (budget.reservations.has(reservationId)) return { result: { ok: true, available: Math.max(0, limit - budget.spent - budget.reserved), periodKey }, take: () => undefined };
+    if (budget.spent + budget.reserved + amount > limit) return { result: { ok: false, available: Math.max(0, limit - budget.spent - budget.reserved), periodKey }, take: refused };
+    return {
+      result: { ok: true, available: Math.max(0, limit - budget.spent - budget.reserved - amount), periodKey },
+      take: () => {
+        budget.reservations.set(reservationId, { amount, expiresAt: now + request.ttlMs });
+        budget.expiries.push(reservationId, now + request.ttlMs);
+        budget.reserved += amount;
+        this.save(budgetKey, budget, now);
+      },
+    };
   }
 
   async settle(budgetKey: string, reservationId: string, actualAmount: number): Promise<SettleResult> {
     checkKey('budget key', budgetKey);
     checkId('reservationId', reservationId);
     checkInteger('actualAmount', actualAmount);
+    return this.settleNow(budgetKey, reservationId, actualAmount);
+  }
+
+  settleNow(budgetKey: string, reservationId: string, actualAmount: number): SettleResult {
     const now = this.clock();
     const budget = this.load(budgetKey, now);
     if (budget.settled.has(reservationId)) return { outcome: 'already_settled', ...snapshotOf(budget) };
@@ -67,6 +86,10 @@ export class MemoryBudgets implements BudgetReservations {
   async release(budgetKey: string, reservationId: string): Promise<boolean> {
     checkKey('budget key', budgetKey);
     checkId('reservationId', reservationId);
+    return this.releaseNow(budgetKey, reservationId);
+  }
+
+  releaseNow(budgetKey: string, reservationId: string): boolean {
     const now = this.clock();
     const budget = this.load(budgetKey, now);
     const released = this.free(budget, reservationId);

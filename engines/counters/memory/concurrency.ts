@@ -1,5 +1,6 @@
 import type { AcquireResult, ConcurrencyLimits, LeaseRequest } from '../port.js';
 import { checkId, checkKey, checkLease } from '../validate.js';
+import { refused, type Claim } from './claim.js';
 
 const SWEEP_EVERY = 4096;
 
@@ -16,23 +17,39 @@ export class MemoryConcurrency implements ConcurrencyLimits {
 
   async acquire(key: string, request: LeaseRequest): Promise<AcquireResult> {
     checkLease(key, request);
+    const claim = this.claim(key, request);
+    if (claim.result.acquired) claim.take();
+    return claim.result;
+  }
+
+  /** What acquire would answer now; `take` holds the lease (synchronous, for one atomic admission). */
+  claim(key: string, request: LeaseRequest): Claim<AcquireResult> {
     const now = this.clock();
     if (++this.acquisitions % SWEEP_EVERY === 0) this.sweep(now);
     const live = this.live(key, now);
     if (live.has(request.leaseId) || live.size < request.limit) {
-      live.set(request.leaseId, now + request.ttlMs);
-      this.leases.set(key, live);
-      return { acquired: true, active: live.size, retryAfterMs: 0 };
+      const active = live.has(request.leaseId) ? live.size : live.size + 1;
+      return {
+        result: { acquired: true, active, retryAfterMs: 0 },
+        take: () => {
+          live.set(request.leaseId, now + request.ttlMs);
+          this.leases.set(key, live);
+        },
+      };
     }
     let earliest = Number.POSITIVE_INFINITY;
     for (const expiresAt of live.values()) earliest = Math.min(earliest, expiresAt);
     const retryAfterMs = live.size === 0 ? null : Math.max(0, earliest - now);
-    return { acquired: false, active: live.size, retryAfterMs };
+    return { result: { acquired: false, active: live.size, retryAfterMs }, take: refused };
   }
 
   async release(key: string, leaseId: string): Promise<boolean> {
     checkKey('concurrency key', key);
     checkId('leaseId', leaseId);
+    return this.releaseNow(key, leaseId);
+  }
+
+  releaseNow(key: string, leaseId: string): boolean {
     const live = this.live(key, this.clock());
     const released = live.delete(leaseId);
     if (live.size === 0) this.leases.delete(key);

@@ -1,6 +1,7 @@
 import { type IdempotencyStore, InMemoryIdempotencyStore } from '../../../commands/idempotency.js';
 import { COUNTERS_DEFAULTS } from '../defaults.js';
-import type { BudgetReservations, ConcurrencyLimits, Counters, RateLimits } from '../port.js';
+import type { Admissions, BudgetReservations, ConcurrencyLimits, Counters, RateLimits } from '../port.js';
+import { MemoryAdmissions } from './admissions.js';
 import { MemoryBudgets } from './budgets.js';
 import { MemoryConcurrency } from './concurrency.js';
 import { MemoryRateLimits } from './rate-limits.js';
@@ -24,15 +25,20 @@ export class MemoryCounters implements Counters {
   readonly concurrency: ConcurrencyLimits;
   readonly budgets: BudgetReservations;
   readonly idempotency: IdempotencyStore;
+  readonly admissions: Admissions;
 
   constructor(options: MemoryCountersOptions = {}) {
     const clock = options.clock ?? Date.now;
-    this.rateLimits = new MemoryRateLimits(clock);
-    this.concurrency = new MemoryConcurrency(clock);
-    this.budgets = new MemoryBudgets(clock, {
+    const rateLimits = new MemoryRateLimits(clock);
+    const concurrency = new MemoryConcurrency(clock);
+    const budgets = new MemoryBudgets(clock, {
       settledRetentionMs: options.settledRetentionMs ?? COUNTERS_DEFAULTS.settledRetentionMs,
       budgetIdleTtlMs: options.budgetIdleTtlMs ?? COUNTERS_DEFAULTS.budgetIdleTtlMs,
     });
+    this.rateLimits = rateLimits;
+    this.concurrency = concurrency;
+    this.budgets = budgets;
+    this.admissions = new MemoryAdmissions(rateLimits, concurrency, budgets);
     this.idempotency = new InMemoryIdempotencyStore(options.idempotencyTtlMs ?? COUNTERS_DEFAULTS.idempotencyTtlMs, options.idempotencyMaxEntries, clock);
   }
 

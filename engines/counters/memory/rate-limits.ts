@@ -2,6 +2,7 @@ import type { ConsumeAllResult, ConsumeResult, KeyedRateLimit, RateLimit, RateLi
 import { checkWindow, forgetAt, oldestCounted, windowShape, type WindowCheck, type WindowShape } from '../sliding-window.js';
 import { summarizeConsume } from '../summarize.js';
 import { checkConsumeAll } from '../validate.js';
+import type { Claim } from './claim.js';
 
 interface WindowState {
   readonly granularityMs: number;
@@ -29,6 +30,16 @@ export class MemoryRateLimits implements RateLimits {
 
   async consumeAll(limits: readonly KeyedRateLimit[]): Promise<ConsumeAllResult> {
     checkConsumeAll(limits);
+    const claim = this.claim(limits);
+    if (claim.result.allowed) claim.take();
+    return claim.result;
+  }
+
+  /**
+   * Checks every limit now and reports what consumeAll would; `take` charges them. Synchronous,
+   * so an admission can check several kinds of counters and take them in one atomic step.
+   */
+  claim(limits: readonly KeyedRateLimit[]): Claim<ConsumeAllResult> {
     const now = this.clock();
     const checks = limits.map((limit) => {
       const shape = windowShape(limit.windowMs);
@@ -36,12 +47,17 @@ export class MemoryRateLimits implements RateLimits {
       return { limit, shape, check: checkWindow(counts, shape, limit.limit, limit.cost, now) };
     });
     const allowed = checks.every(({ check }) => check.allowed);
-    if (allowed) for (const { limit, shape, check } of checks) this.charge(limit, shape, check);
-    if (allowed && ++this.charges % SWEEP_EVERY === 0) this.sweep(now);
-    return summarizeConsume(
+    const result = summarizeConsume(
       checks.map(({ limit, check }) => ({ limit: limit.limit, cost: limit.cost, ...check })),
       allowed,
     );
+    return {
+      result,
+      take: () => {
+        for (const { limit, shape, check } of checks) this.charge(limit, shape, check);
+        if (++this.charges % SWEEP_EVERY === 0) this.sweep(now);
+      },
+    };
   }
 
   /** The key's counts with sub-windows that no longer count dropped; a changed window restarts the count. */

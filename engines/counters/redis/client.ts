@@ -1,5 +1,6 @@
 import { Redis, type RedisOptions } from 'ioredis';
 import { CountersUnavailableError, type CountersFailure } from '../port.js';
+import { ADMIT_LUA, CONCLUDE_LUA } from './scripts/admissions.js';
 import { RELEASE_RESERVATION_LUA, RESERVE_LUA, RESET_SPENT_LUA, SETTLE_LUA, SNAPSHOT_LUA } from './scripts/budgets.js';
 import { ACQUIRE_LUA, RELEASE_LEASE_LUA } from './scripts/leases.js';
 import { CONSUME_LUA } from './scripts/rate-limit.js';
@@ -17,6 +18,9 @@ export interface CounterScripts {
   nexusReleaseReservation(...keysAndArgs: Arg[]): Promise<unknown>;
   nexusSnapshot(...keys: string[]): Promise<unknown>;
   nexusResetSpent(...keysAndArgs: Arg[]): Promise<unknown>;
+  /** numKeys first, like nexusConsume. */
+  nexusAdmit(numKeys: number, ...keysAndArgs: Arg[]): Promise<unknown>;
+  nexusConclude(numKeys: number, ...keysAndArgs: Arg[]): Promise<unknown>;
 }
 
 export type ScriptedRedis = Redis & CounterScripts;
@@ -60,6 +64,8 @@ export function createClient(options: ConnectionOptions): ScriptedRedis {
   redis.defineCommand('nexusReleaseReservation', { lua: RELEASE_RESERVATION_LUA, numberOfKeys: 2 });
   redis.defineCommand('nexusSnapshot', { lua: SNAPSHOT_LUA, numberOfKeys: 2 });
   redis.defineCommand('nexusResetSpent', { lua: RESET_SPENT_LUA, numberOfKeys: 2 });
+  redis.defineCommand('nexusAdmit', { lua: ADMIT_LUA });
+  redis.defineCommand('nexusConclude', { lua: CONCLUDE_LUA });
   return redis as ScriptedRedis;
 }
 

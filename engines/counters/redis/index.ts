@@ -1,6 +1,7 @@
 import type { IdempotencyStore } from '../../../commands/idempotency.js';
 import { COUNTERS_DEFAULTS } from '../defaults.js';
-import type { BudgetReservations, ConcurrencyLimits, Counters, RateLimits } from '../port.js';
+import type { Admissions, BudgetReservations, ConcurrencyLimits, Counters, RateLimits } from '../port.js';
+import { RedisAdmissions } from './admissions.js';
 import { RedisBudgets } from './budgets.js';
 import { type ConnectionOptions, createClient, type ScriptedRedis, startConnecting } from './client.js';
 import { RedisConcurrency } from './concurrency.js';
@@ -28,6 +29,7 @@ export class RedisCounters implements Counters {
   readonly concurrency: ConcurrencyLimits;
   readonly budgets: BudgetReservations;
   readonly idempotency: IdempotencyStore;
+  readonly admissions: Admissions;
 
   private constructor(
     private readonly redis: ScriptedRedis,
@@ -36,10 +38,10 @@ export class RedisCounters implements Counters {
   ) {
     this.rateLimits = new RedisRateLimits(redis, keys);
     this.concurrency = new RedisConcurrency(redis, keys);
-    this.budgets = new RedisBudgets(redis, keys, {
-      settledRetentionMs: options.settledRetentionMs ?? COUNTERS_DEFAULTS.settledRetentionMs,
-      budgetIdleTtlMs: options.budgetIdleTtlMs ?? COUNTERS_DEFAULTS.budgetIdleTtlMs,
-    });
+    const settledRetentionMs = options.settledRetentionMs ?? COUNTERS_DEFAULTS.settledRetentionMs;
+    const budgetIdleTtlMs = options.budgetIdleTtlMs ?? COUNTERS_DEFAULTS.budgetIdleTtlMs;
+    this.budgets = new RedisBudgets(redis, keys, { settledRetentionMs, budgetIdleTtlMs });
+    this.admissions = new RedisAdmissions(redis, keys, budgetIdleTtlMs, settledRetentionMs);
     this.idempotency = new RedisIdempotencyStore(redis, keys, options.idempotencyTtlMs ?? COUNTERS_DEFAULTS.idempotencyTtlMs);
   }
 

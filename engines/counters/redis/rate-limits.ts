@@ -34,7 +34,7 @@ export class RedisRateLimits implements RateLimits {
   }
 }
 
-function parseConsume(reply: unknown, limits: readonly KeyedRateLimit[]): ConsumeAllResult {
+export function parseConsume(reply: unknown, limits: readonly KeyedRateLimit[]): ConsumeAllResult {
   const operation = 'rateLimits.consumeAll';
   const outcomes: LimitOutcome[] = tuple(operation, reply, limits.length).map((item, index) => {
     const [allowed, counted, retry] = tuple(operation, item, 3);
