@@ -17,8 +17,9 @@ import type { Principal } from '../http/principal.js';
 import { InFlightGate } from './admission/backpressure.js';
 import type { CircuitBreakers } from './circuit-breaker.js';
 import { withFallback, type DeploymentCall, type DispatchPolicy, type Dispatched } from './dispatch.js';
-import { BudgetExhausted, BudgetGuard, type BudgetHold, type SpendSource } from './admission/budgets.js';
-import { acquireConcurrency, chargeRateLimits, type Leases } from './admission/limits.js';
+import { BudgetExhausted, BudgetGuard, type BudgetClaim, type SpendSource } from './admission/budgets.js';
+import { CounterAdmission, type CounterClaims, type CounterHold } from './admission/counters.js';
+import { leaseClaims, rateLimitCharges } from './admission/limits.js';
 import { evaluatePolicies } from './admission/policy.js';
 import { GatewayError } from './errors.js';
 import { billOf, type Bill, type Ending, type Rejection, type RequestFacts, type Served } from './recording/record.js';
@@ -79,10 +80,17 @@ const elapsed = (since: number): number => Math.max(0, Math.round(performance.no
 export class InferencePipeline {
   private readonly gate: InFlightGate;
   private readonly budgets: BudgetGuard;
+  private readonly counters: CounterAdmission;
 
   constructor(private readonly deps: PipelineDeps) {
     this.gate = new InFlightGate(deps.maxInFlight);
     this.budgets = new BudgetGuard(deps.counters, deps.spend, (budget, spentMicros) => void this.announceThresholds(budget, spentMicros));
+    this.counters = new CounterAdmission(
+      deps.counters,
+      this.budgets,
+      (check, error) => this.failOpen(check, error),
+      (error, holder) => deps.logger.error({ err: error, requestId: holder }, 'budget settlement failed; the reservation expires on its own'),
+    );
   }
 
   get inFlight(): number {
@@ -102,7 +110,6 @@ export class InferencePipeline {
 
   private async admitKey(key: TenantKey, ctx: Context, asked: AdmissionRequest): Promise<Admission> {
     const leave = this.gate.enter();
-    const held: { leases: Leases | null; budget: BudgetHold | null } = { leases: null, budget: null };
     try {
       const requestId = requestIdFor(ctx);
       const route = routeFor(this.deps.gateway, asked.modelAlias, key.keyId);
@@ -122,16 +129,19 @@ export class InferencePipeline {
       // An unbounded request under a budget or cap is bounded upstream, so its reservation covers its whole cost.
       const request = asked.boundsOutput && asked.maxOutputTokens === null && needsBound ? { ...asked.request, max_tokens: maxOutput } : asked.request;
       const promptTokens = asked.promptTokens(order[0].upstreamModel);
-      const limits = this.deps.gateway.limitsFor(key.tenantId);
+      const outputTokens = asked.boundsOutput ? maxOutput : 0;
       const caller = { tenantId: key.tenantId, keyId: key.keyId };
-      const failOpen = (check: string, error: CountersUnavailableError): void => this.failOpen(check, error);
-      await chargeRateLimits(this.deps.counters, caller, limits, promptTokens + (asked.boundsOutput ? maxOutput : 0), failOpen);
-      held.leases = await acquireConcurrency(this.deps.counters, caller, limits, requestId, failOpen);
-      held.budget = await this.reserveBudget(base, budgets, order, promptTokens, asked.boundsOutput ? maxOutput : 0);
+      const limits = this.deps.gateway.limitsFor(key.tenantId);
       const facts: RequestFacts = { ...base, stream: asked.stream, request, rolloutId: route.rolloutId, storeContent: this.deps.gateway.tenant(key.tenantId)?.storeContent === true };
-      return new Admission(this.deps, facts, order, { leave, leases: held.leases, budget: held.budget });
+      const counters = await this.takeCounters(base, {
+        holder: requestId,
+        rateLimits: rateLimitCharges(caller, limits, promptTokens + outputTokens),
+        leases: leaseClaims(caller, limits),
+        budgets: budgets.length === 0 ? [] : this.budgetClaims(budgets, order, promptTokens, outputTokens),
+      });
+      return new Admission(this.deps, facts, order, { leave, counters });
     } catch (error) {
-      await freeHoldings({ leave, ...held });
+      leave();
       throw error;
     }
   }
@@ -145,18 +155,17 @@ export class InferencePipeline {
     return principal;
   }
 
-  private async reserveBudget(
-    base: Omit<Rejection, 'reason' | 'detail'>,
-    budgets: readonly CachedBudget[],
-    order: readonly CachedDeployment[],
-    promptTokens: number,
-    maxOutput: number,
-  ): Promise<BudgetHold> {
+  private budgetClaims(budgets: readonly CachedBudget[], order: readonly CachedDeployment[], promptTokens: number, maxOutput: number): BudgetClaim[] {
     // Fallbacks may land on a dearer deployment: reserve what the dearest one in the chain would cost.
     const currency = order[0].price.currency;
     const amount = Math.max(...order.filter((deployment) => deployment.price.currency === currency).map((deployment) => estimateMaxCostMicros(promptTokens, maxOutput, deployment.price)));
+    return this.budgets.claims(budgets, amount, currency, this.deps.now());
+  }
+
+  /** Rate limits, concurrency and budget reservations in one step; a budget refusal is recorded (InferenceRejected). */
+  private async takeCounters(base: Omit<Rejection, 'reason' | 'detail'>, claims: CounterClaims): Promise<CounterHold> {
     try {
-      return await this.budgets.reserve(budgets, base.requestId, amount, currency, this.deps.now());
+      return await this.counters.take(claims);
     } catch (error) {
       if (error instanceof BudgetExhausted) await this.reject({ ...base, reason: 'budget_exhausted', detail: error.message });
       throw error;
@@ -197,15 +206,7 @@ export class InferencePipeline {
 
 interface Holdings {
   readonly leave: () => void;
-  readonly leases: Leases;
-  readonly budget: BudgetHold;
-}
-
-/** Gives back what admission took (any part may not have been taken yet), spending nothing. */
-async function freeHoldings(holdings: { readonly leave: () => void; readonly leases: Leases | null; readonly budget: BudgetHold | null }): Promise<void> {
-  await holdings.budget?.release().catch(() => undefined);
-  await holdings.leases?.release();
-  holdings.leave();
+  readonly counters: CounterHold;
 }
 
 /** Retries for recording an outcome: the answer is already served, so the record is worth a few tries. */
@@ -248,7 +249,8 @@ export class Admission {
   private async abandon(): Promise<void> {
     if (this.concluded) return;
     this.concluded = true;
-    await freeHoldings(this.holdings);
+    await this.holdings.counters.conclude(null);
+    this.holdings.leave();
   }
 
   /**
@@ -262,12 +264,9 @@ export class Admission {
     const bill = billOf(served, ending);
     try {
       await this.recordWithRetries(served, ending, bill);
-      if (bill.costMicros > 0) await this.holdings.budget.settle(bill.costMicros);
-      else await this.holdings.budget.release();
-    } catch (error) {
-      this.deps.logger.error({ err: error, requestId: this.facts.requestId, tenantId: this.facts.tenantId }, 'budget settlement failed; the reservation expires on its own');
+      // Settled at the bill even if the record failed after its retries: the money was spent upstream.
+      await this.holdings.counters.conclude(bill.costMicros > 0 ? bill.costMicros : null);
     } finally {
-      await this.holdings.leases.release();
       this.holdings.leave();
     }
   }

@@ -81,7 +81,7 @@ export function checkAdmission(check: AdmissionCheck): void {
   checkId('holder', check.holder);
   checkInteger('leaseTtlMs', check.leaseTtlMs, 1);
   checkInteger('reservationTtlMs', check.reservationTtlMs, 1);
-  checkConsumeAll(check.rateLimits);
+  check.rateLimits.forEach(checkRateLimit);
   for (const lease of check.leases) checkLease(lease.key, { limit: lease.limit, leaseId: check.holder, ttlMs: check.leaseTtlMs });
   for (const reservation of check.reservations) {
     checkReservation(reservation.budgetKey, { reservationId: check.holder, amount: reservation.amount, limit: reservation.limit, ttlMs: check.reservationTtlMs });
@@ -100,9 +100,19 @@ export function checkAdmissionEnd(end: AdmissionEnd): void {
   checkOneStep('conclude', [end.leases, end.budgets.map((b) => b.budgetKey)]);
 }
 
-/** Keys distinct within each kind, and one hash tag over all of them (one atomic step on a cluster). */
+/**
+ * Keys distinct within each kind, and one hash tag over all of them (one atomic step on a
+ * cluster). Runs on every request, so it loops instead of building sets (a handful of keys).
+ */
 function checkOneStep(operation: string, kinds: readonly (readonly string[])[]): void {
-  for (const keys of kinds) if (new Set(keys).size !== keys.length) throw new RangeError(`${operation}: each key may appear once per kind`);
-  const tags = new Set(kinds.flat().map(hashTag));
-  if (tags.size > 1) throw new RangeError(`${operation}: keys must share one hash tag; got tags ${[...tags].join(', ')}`);
+  let tag: string | undefined;
+  for (const keys of kinds) {
+    for (let i = 0; i < keys.length; i++) {
+      const key = keys[i] as string;
+      for (let j = 0; j < i; j++) if (keys[j] === key) throw new RangeError(`${operation}: each key may appear once per kind ('${key}' twice)`);
+      const keyTag = hashTag(key);
+      tag ??= keyTag;
+      if (keyTag !== tag) throw new RangeError(`${operation}: keys must share one hash tag; got tags ${tag}, ${keyTag}`);
+    }
+  }
 }

@@ -76,6 +76,17 @@ describe('gateway admission: limits, backpressure, policies, rollouts, revocatio
       expect(errorOf(second).code).to.equal('concurrency_limit_exceeded');
       expect((await chat(app, tenant.key, hello('slow'))).status, 'the slot is free again').to.equal(200);
     });
+
+    it('charges a request refused by its concurrency limit to no rate limit (admission is all or nothing)', async () => {
+      const tenant = await tenantWithKey(app);
+      await app.request('PUT', `/admin/tenants/${tenant.tenantId}/limits`, { body: { requestsPerMinute: 2, tokensPerMinute: null, maxConcurrent: null } });
+      await app.request('PUT', `/admin/tenants/${tenant.tenantId}/api-keys/${tenant.keyId}/limits`, { body: { requestsPerMinute: null, tokensPerMinute: null, maxConcurrent: 1 } });
+      const [first, second] = await Promise.all([chat(app, tenant.key, hello('slow')), new Promise((resolve) => setTimeout(resolve, 100)).then(() => chat(app, tenant.key, hello('slow')))]);
+      expect(first.status).to.equal(200);
+      expect(errorOf(second).code).to.equal('concurrency_limit_exceeded');
+      expect((await chat(app, tenant.key, hello())).status, 'the refused request used none of the 2 per minute').to.equal(200);
+      expect(errorOf(await chat(app, tenant.key, hello())).code).to.equal('rate_limit_exceeded');
+    });
   });
 
   it('sheds load past the in-flight ceiling with 503 and Retry-After, quickly, instead of queueing', async () => {

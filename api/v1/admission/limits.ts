@@ -1,11 +1,11 @@
 import type { RateLimitFigures } from '../../../domain/limits/commands.js';
-import { CountersUnavailableError, type Counters, type KeyedRateLimit } from '../../../engines/counters/port.js';
+import type { AcquireResult, ConsumeAllResult, CountersUnavailableError, KeyedRateLimit } from '../../../engines/counters/port.js';
 import type { CachedLimits } from '../../../projections/cache/snapshots.js';
 import { GatewayError } from '../errors.js';
 
 const MINUTE_MS = 60_000;
 /** A lease outlives any request (upstream deadlines are far shorter), so a crashed process frees its slots on its own. */
-const LEASE_TTL_MS = 10 * MINUTE_MS;
+export const LEASE_TTL_MS = 10 * MINUTE_MS;
 
 /** Who is asking: every counter key carries the tenant as its hash tag, so one consumeAll is one atomic step (port.ts). */
 export interface Caller {
@@ -31,17 +31,21 @@ const overLimit = (message: string, code: string, retryAfterMs: number | null): 
 
 export type FailOpen = (operation: string, error: CountersUnavailableError) => void;
 
+/** A request's rate-limit charges, with the wording of each for a refusal (built only then). */
+export interface RateLimitCharges {
+  readonly charges: readonly KeyedRateLimit[];
+  readonly labels: readonly (() => string)[];
+  readonly estimatedTokens: number;
+}
+
 /**
- * Requests- and tokens-per-minute of the key and of its tenant, charged all or nothing: a
- * request refused by one limit is charged to none. Tokens are the admission estimate (prompt
- * + requested output); the window is not refunded when fewer are used, which errs on the
- * side of the provider's own limits. When the counters engine is down, rate limits fail
- * OPEN (logged and counted by `onUnavailable`): they protect fairness, not money; the budget
- * check, which protects money, fails closed.
+ * Requests- and tokens-per-minute of the key and of its tenant, charged all or nothing by the
+ * admission: a request refused by any check is charged to none. Tokens are the admission
+ * estimate (prompt + requested output); the window is not refunded when fewer are used, which
+ * errs on the side of the provider's own limits.
  */
-export async function chargeRateLimits(counters: Counters, caller: Caller, limits: CachedLimits, estimatedTokens: number, onUnavailable: FailOpen): Promise<void> {
+export function rateLimitCharges(caller: Caller, limits: CachedLimits, estimatedTokens: number): RateLimitCharges {
   const charges: KeyedRateLimit[] = [];
-  // The wording of each charge, for a refusal only (built then, not on every request).
   const labels: Array<() => string> = [];
   for (const { scope, figures, suffix } of scopesOf(caller, limits)) {
     const { requestsPerMinute, tokensPerMinute } = figures;
@@ -54,56 +58,31 @@ export async function chargeRateLimits(counters: Counters, caller: Caller, limit
       labels.push(() => `${scope} tokens-per-minute limit (${tokensPerMinute})`);
     }
   }
-  if (charges.length === 0) return;
-  let result;
-  try {
-    result = await counters.rateLimits.consumeAll(charges);
-  } catch (error) {
-    if (error instanceof CountersUnavailableError) return onUnavailable('rate limits', error);
-    throw error;
-  }
-  if (result.allowed) return;
-  const refusing = result.results.map((one, index) => ({ one, label: labels[index] })).filter(({ one }) => !one.allowed);
+  return { charges, labels, estimatedTokens };
+}
+
+/** The 429 for a refusal by the rate limits: which limits refused, and when to retry (never, for a request larger than a limit). */
+export function rateLimitRefusal(asked: RateLimitCharges, result: ConsumeAllResult): GatewayError {
+  const refusing = result.results.map((one, index) => ({ one, label: asked.labels[index] ?? (() => 'rate limit') })).filter(({ one }) => !one.allowed);
   const never = refusing.find(({ one }) => one.retryAfterMs === null);
   if (never) {
-    throw overLimit(`the request's estimated ${estimatedTokens} tokens exceed the ${never.label()} on their own; lower max_tokens or the prompt`, 'tokens_exceed_limit', null);
+    return overLimit(`the request's estimated ${asked.estimatedTokens} tokens exceed the ${never.label()} on their own; lower max_tokens or the prompt`, 'tokens_exceed_limit', null);
   }
-  throw overLimit(`rate limit reached: ${refusing.map(({ label }) => label()).join(', ')}`, 'rate_limit_exceeded', result.retryAfterMs);
+  return overLimit(`rate limit reached: ${refusing.map(({ label }) => label()).join(', ')}`, 'rate_limit_exceeded', result.retryAfterMs);
 }
 
-/** A held set of concurrency slots; `release` frees them (idempotent, never throws). */
-export interface Leases {
-  release(): Promise<void>;
+/** A concurrency slot the request takes: requests in flight per key and per tenant, as a lease named by the request id. */
+export interface LeaseClaim {
+  readonly key: string;
+  readonly limit: number;
+  readonly scope: 'tenant' | 'key';
 }
 
-const NO_LEASES: Leases = { release: async () => undefined };
+export function leaseClaims(caller: Caller, limits: CachedLimits): LeaseClaim[] {
+  return scopesOf(caller, limits).flatMap(({ scope, figures, suffix }) => (figures.maxConcurrent === null ? [] : [{ key: counterKey('conc', caller, suffix), limit: figures.maxConcurrent, scope }]));
+}
 
-/**
- * Requests in flight per key and per tenant, as leases named by the request id (so a retried
- * acquire is the same slot). Like rate limits, concurrency fails open when the engine is down.
- */
-export async function acquireConcurrency(counters: Counters, caller: Caller, limits: CachedLimits, requestId: string, onUnavailable: FailOpen): Promise<Leases> {
-  const held: string[] = [];
-  const release = async (): Promise<void> => {
-    const keys = held.splice(0);
-    await Promise.all(keys.map((key) => counters.concurrency.release(key, requestId).catch(() => false)));
-  };
-  try {
-    for (const { scope, figures, suffix } of scopesOf(caller, limits)) {
-      if (figures.maxConcurrent === null) continue;
-      const key = counterKey('conc', caller, suffix);
-      const acquired = await counters.concurrency.acquire(key, { limit: figures.maxConcurrent, leaseId: requestId, ttlMs: LEASE_TTL_MS });
-      if (!acquired.acquired) {
-        await release();
-        throw overLimit(`concurrency limit reached: the ${scope} allows ${figures.maxConcurrent} requests in flight`, 'concurrency_limit_exceeded', Math.min(acquired.retryAfterMs ?? 1_000, 1_000));
-      }
-      held.push(key);
-    }
-  } catch (error) {
-    if (!(error instanceof CountersUnavailableError)) throw error;
-    await release();
-    onUnavailable('concurrency limits', error);
-    return NO_LEASES;
-  }
-  return held.length === 0 ? NO_LEASES : { release };
+/** The 429 for a full concurrency limit; retry within a second at most (slots free as requests end). */
+export function concurrencyRefusal(claim: LeaseClaim, result: AcquireResult): GatewayError {
+  return overLimit(`concurrency limit reached: the ${claim.scope} allows ${claim.limit} requests in flight`, 'concurrency_limit_exceeded', Math.min(result.retryAfterMs ?? 1_000, 1_000));
 }
