@@ -17,8 +17,10 @@ export function openEventStore(config: Config, options: { readonly checkpoints?:
 
 /**
  * The data plane commits one usage event per request; the threads that follow the log (the
- * projections, the other writer) hear of those commits in batches every few milliseconds
- * instead of one wake-up per request. The usage read models lag by at most this much more;
- * control-plane commits still travel at once.
+ * projections, the other writer) hear of those commits at most once per few milliseconds
+ * instead of one wake-up per request. The first notice after a quiet window goes at the end
+ * of its turn (right after the answer), so at low rates no timer wakes the request loop again
+ * ~5 ms later, just when the next request tends to arrive. The usage read models lag by at
+ * most this much more; control-plane commits still travel at once.
  */
 const USAGE_NOTICES = { categories: ['inference'], withinMs: 5 } as const;

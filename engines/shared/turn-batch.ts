@@ -3,14 +3,17 @@
  * (setImmediate): one group commit for the appends of a turn, one message for the calls to a
  * thread, one wake-up of the subscriptions for the commits of a turn.
  *
- * With `holdMs`, a batch goes that long after its first item instead, gathering several turns
- * (commit notices of the usage events). That timer never keeps the process alive: the owner
- * sends what is left when it closes.
+ * With `holdMs`, at most one batch goes per `holdMs` (commit notices of the usage events): an
+ * item that comes after a quiet `holdMs` still goes at the end of its turn, so at low rates
+ * nothing waits and no timer wakes the thread once more per item; under load, items wait for
+ * the rest of the window and travel together. That timer never keeps the process alive: the
+ * owner sends what is left when it closes.
  */
 export class TurnBatch<T> {
   private items: T[] = [];
   private scheduled = false;
   private timer: NodeJS.Timeout | null = null;
+  private lastSentAt = Number.NEGATIVE_INFINITY;
 
   constructor(
     private readonly flush: (items: T[]) => void,
@@ -21,11 +24,12 @@ export class TurnBatch<T> {
     this.items.push(item);
     if (this.scheduled) return;
     this.scheduled = true;
-    if (this.options.holdMs === undefined) {
+    const waitMs = this.options.holdMs === undefined ? 0 : this.lastSentAt + this.options.holdMs - performance.now();
+    if (waitMs <= 0) {
       setImmediate(() => this.send());
       return;
     }
-    this.timer = setTimeout(() => this.send(), this.options.holdMs);
+    this.timer = setTimeout(() => this.send(), waitMs);
     this.timer.unref();
   }
 
@@ -37,6 +41,7 @@ export class TurnBatch<T> {
     if (this.items.length === 0) return;
     const items = this.items;
     this.items = [];
+    this.lastSentAt = performance.now();
     this.flush(items);
   }
 }
