@@ -69,7 +69,7 @@ const elapsed = (since: number): number => Math.max(0, Math.round(performance.no
 /**
  * The inference pipeline every data-plane surface goes through:
  *
- *   key → capacity → route (rollout) → policy → rate limits → concurrency → budget → [dispatch] → record → settle
+ *   key → capacity → route (rollout) → policy → counters (rate limits, concurrency, budget: one step) → [dispatch] → record → settle
  *
  * Admission refuses with a GatewayError (429/503 with Retry-After, 403, 404) before any
  * provider is called; budget and policy refusals are recorded as InferenceRejected. An
