@@ -53,12 +53,7 @@ export function hashTag(key: string): string {
 /** Distinct keys sharing one hash tag: the condition for one atomic step on a cluster. */
 export function checkConsumeAll(limits: readonly KeyedRateLimit[]): void {
   limits.forEach(checkRateLimit);
-  const keys = new Set(limits.map((l) => l.key));
-  if (keys.size !== limits.length) throw new RangeError('consumeAll: each key may appear once');
-  const tags = new Set(limits.map((l) => hashTag(l.key)));
-  if (tags.size > 1) {
-    throw new RangeError(`consumeAll: keys must share one hash tag, e.g. 'rpm:{tenant}:key' and 'rpm:{tenant}'; got tags ${[...tags].join(', ')}`);
-  }
+  checkOneStep('consumeAll', [limits.map((l) => l.key)]);
 }
 
 export function checkLease(key: string, request: LeaseRequest): void {

@@ -41,7 +41,8 @@ export class TurnBatch<T> {
     if (this.items.length === 0) return;
     const items = this.items;
     this.items = [];
-    this.lastSentAt = performance.now();
+    // Only a held batch needs the time: the per-turn ones (group commits, thread calls) skip the clock.
+    if (this.options.holdMs !== undefined) this.lastSentAt = performance.now();
     this.flush(items);
   }
 }

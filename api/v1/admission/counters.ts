@@ -48,21 +48,15 @@ export class CounterAdmission {
   async take(claims: CounterClaims): Promise<CounterHold> {
     const { holder, rateLimits, leases, budgets } = claims;
     if (rateLimits.charges.length === 0 && leases.length === 0 && budgets.length === 0) return NOTHING_HELD;
-    const check = {
-      holder,
-      rateLimits: rateLimits.charges,
-      leases: leases.map(({ key, limit }) => ({ key, limit })),
-      reservations: budgets.map(({ budgetKey, amount, limit, periodKey }) => ({ budgetKey, amount, limit, periodKey })),
-      leaseTtlMs: LEASE_TTL_MS,
-      reservationTtlMs: RESERVATION_TTL_MS,
-    };
+    // The claims already have the shape the port reads (key and limit; budgetKey, amount, limit and periodKey).
+    const check = { holder, rateLimits: rateLimits.charges, leases, reservations: budgets, leaseTtlMs: LEASE_TTL_MS, reservationTtlMs: RESERVATION_TTL_MS };
     try {
       for (let attempt = 1; ; attempt++) {
         const result = await this.counters.admissions.admit(check);
         if (result.admitted) return this.hold(claims);
         const { refusal } = result;
         if (refusal.kind !== 'stale_period') throw refused(claims, refusal);
-        if (attempt >= MAX_ADMIT_ATTEMPTS) throw new CountersUnavailableError('admissions.admit', 'server', { cause: new Error(`budget ${check.reservations[refusal.index]?.budgetKey} lost its spend ${attempt} times in a row`) });
+        if (attempt >= MAX_ADMIT_ATTEMPTS) throw new CountersUnavailableError('admissions.admit', 'server', { cause: new Error(`budget ${budgets[refusal.index]?.budgetKey} lost its spend ${attempt} times in a row`) });
         await this.budgets.reseed(budgets[refusal.index] as BudgetClaim);
       }
     } catch (error) {

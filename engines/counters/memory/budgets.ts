@@ -51,11 +51,12 @@ export class MemoryBudgets implements BudgetReservations {
     const budget = this.load(budgetKey, now);
     const { reservationId, amount, limit } = request;
     const periodKey = budget.periodKey;
+    const free = limit - budget.spent - budget.reserved;
     // A retried reserve already holds its amount.
-    if (budget.reservations.has(reservationId)) return { result: { ok: true, available: Math.max(0, limit - budget.spent - budget.reserved), periodKey }, take: () => undefined };
-    if (budget.spent + budget.reserved + amount > limit) return { result: { ok: false, available: Math.max(0, limit - budget.spent - budget.reserved), periodKey }, take: refused };
+    if (budget.reservations.has(reservationId)) return { result: { ok: true, available: Math.max(0, free), periodKey }, take: () => undefined };
+    if (amount > free) return { result: { ok: false, available: Math.max(0, free), periodKey }, take: refused };
     return {
-      result: { ok: true, available: Math.max(0, limit - budget.spent - budget.reserved - amount), periodKey },
+      result: { ok: true, available: free - amount, periodKey },
       take: () => {
         budget.reservations.set(reservationId, { amount, expiresAt: now + request.ttlMs });
         budget.expiries.push(reservationId, now + request.ttlMs);
