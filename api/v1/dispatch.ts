@@ -118,7 +118,7 @@ type Tried<T> = { readonly ok: true; readonly value: T } | { readonly ok: false;
 async function attemptOnce<T>(deployment: CachedDeployment, provider: ChatProvider, target: ProviderTarget, run: Run<T>): Promise<Called<T>> {
   const started = performance.now();
   const record = (outcome: AttemptOutcome, status: number | null): void => {
-    run.attempts.push({ deploymentId: deployment.deploymentId, outcome, status, latencyMs: elapsedMs(started) });
+    run.attempts.push({ deploymentId: deployment.deploymentId, latencyMs: elapsedMs(started), outcome, status });
   };
   let verdict: Verdict = 'neutral';
   try {
@@ -144,7 +144,7 @@ async function tryDeployment<T>(deployment: CachedDeployment, run: Run<T>): Prom
   // failure without calling the upstream (or its breaker), and the chain moves on.
   const credential = run.secrets === undefined ? null : providerTargetCredential(deployment, run.secrets);
   if (credential?.status === 'missing') {
-    run.attempts.push({ deploymentId: deployment.deploymentId, outcome: 'auth', status: null, latencyMs: 0 });
+    run.attempts.push({ deploymentId: deployment.deploymentId, latencyMs: 0, outcome: 'auth', status: null });
     return { ok: false, error: missingCredentialError(deployment.deploymentId, credential.credentialRef), stop: false };
   }
   const target = { ...targetOf(deployment, run.policy.timeouts), apiKey: credential?.apiKey ?? null };
@@ -153,7 +153,7 @@ async function tryDeployment<T>(deployment: CachedDeployment, run: Run<T>): Prom
     run.signal?.throwIfAborted();
     if (run.breakers && !run.breakers.admit(deployment.deploymentId, run.policy.circuit)) {
       // Only a first call is recorded as skipped: a refused retry follows the failure that opened the breaker, already on record.
-      if (lastError === null) run.attempts.push({ deploymentId: deployment.deploymentId, outcome: 'circuit_open', status: null, latencyMs: 0 });
+      if (lastError === null) run.attempts.push({ deploymentId: deployment.deploymentId, latencyMs: 0, outcome: 'circuit_open', status: null });
       return { ok: false, error: lastError, stop: false };
     }
     const called = await attemptOnce(deployment, provider, target, run);

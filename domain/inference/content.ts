@@ -20,7 +20,7 @@ export interface PromptMessage {
  * holds nothing readable. Canonical JSON makes the digest independent of key order.
  */
 export function inferenceContentHash(messages: readonly PromptMessage[], completion: string | null): string {
-  const canonical = canonicalJson({ messages, completion });
+  const canonical = canonicalJson({ completion, messages });
   if (canonical === undefined) throw new Error('inference content is not canonicalizable');
   return sha256Hex(canonical);
 }

@@ -4,13 +4,16 @@
  * ECMAScript's JSON.stringify does. It gives exactly the output of the `canonicalize`
  * package (the tests compare the two), and refuses the same inputs (NaN, Infinity, lone
  * surrogates), but is several times faster on the gateway's hot path, where every recorded
- * request is hashed: the package scans every string character by character in JavaScript
- * and tracks visited objects; here a native regex screens strings, and event data cannot be
+ * request is hashed twice (its content and its usage event).
+ *
+ * Two paths. A document whose objects already list their keys in order (the ones built per
+ * request are written that way) is one native JSON.stringify call, after an allocation-free
+ * walk that checks the order (inCanonicalOrder). Anything else is concatenated value by value
+ * (generalCanonicalJson): there a native regex screens strings, and event data cannot be
  * circular (it comes from JSON or from the deciders). Most strings of an event (ids, names, ISO
  * times, hex hashes) are printable ASCII without a quote or backslash, which JSON writes as
- * they are: those skip the surrogate screen and the call into JSON.stringify (a third of the
- * time per usage event, measured). A finite number's String() is its JSON form (both are
- * ECMAScript's Number::toString).
+ * they are: those skip the surrogate screen and the call into JSON.stringify. A finite
+ * number's String() is its JSON form (both are ECMAScript's Number::toString).
  */
 const PRINTABLE_ASCII_AS_IS = /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/;
 const ANY_SURROGATE = /[\uD800-\uDFFF]/;
@@ -23,6 +26,58 @@ function canonicalString(value: string): string {
 }
 
 export function canonicalJson(value: unknown): string {
+  if (inCanonicalOrder(value, 0)) {
+    const json = JSON.stringify(value);
+    // Well-formed JSON.stringify escapes a lone surrogate as \udXXX, which RFC 8785 refuses: the general path throws for it.
+    // (Text that merely contains a backslash followed by "ud" also lands there, and comes out the same.)
+    if (!json.includes('\\ud')) return json;
+  }
+  return generalCanonicalJson(value);
+}
+
+/** Deeper documents take the general path (which recurses anyway), so the check cannot overflow the stack first. */
+const MAX_FAST_DEPTH = 64;
+
+/**
+ * Whether JSON.stringify already writes `value` canonically: only plain JSON values (no
+ * undefined, functions, symbols, bigints or toJSON), finite numbers, and every object's keys
+ * in code-unit order. Then its output is RFC 8785's, since both serialise strings and numbers
+ * as ECMAScript does; one native call replaces a concatenation per value. The documents the
+ * gateway hashes per request are built with their keys in that order (sealEvents,
+ * recordOutcome, promptMessagesOf); anything else takes the general path. The walk reads
+ * keys with for-in, which allocates nothing; an inherited enumerable key (which JSON.stringify
+ * skips) could only make the order check fail, never pass wrongly, since the own keys are a
+ * subsequence of what for-in lists.
+ */
+function inCanonicalOrder(value: unknown, depth: number): boolean {
+  switch (typeof value) {
+    case 'string':
+    case 'boolean':
+      return true;
+    case 'number':
+      return Number.isFinite(value);
+    case 'object':
+      break;
+    default:
+      return false;
+  }
+  if (value === null) return true;
+  if (depth > MAX_FAST_DEPTH || typeof (value as { toJSON?: unknown }).toJSON === 'function') return false;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) if (!inCanonicalOrder(value[i], depth + 1)) return false;
+    return true;
+  }
+  const record = value as Record<string, unknown>;
+  let previous: string | null = null;
+  for (const key in record) {
+    if (previous !== null && previous >= key) return false;
+    previous = key;
+    if (!inCanonicalOrder(record[key], depth + 1)) return false;
+  }
+  return true;
+}
+
+function generalCanonicalJson(value: unknown): string {
   switch (typeof value) {
     case 'string':
       return canonicalString(value);
@@ -39,23 +94,37 @@ export function canonicalJson(value: unknown): string {
   }
   if (value === null) return 'null';
   const withJson = value as { toJSON?: () => unknown };
-  if (typeof withJson.toJSON === 'function') return canonicalJson(withJson.toJSON());
+  if (typeof withJson.toJSON === 'function') return generalCanonicalJson(withJson.toJSON());
   if (Array.isArray(value)) {
     let out = '[';
     for (let i = 0; i < value.length; i++) {
       const item: unknown = value[i];
-      out += (i === 0 ? '' : ',') + (item === undefined || typeof item === 'symbol' ? 'null' : canonicalJson(item));
+      out += (i === 0 ? '' : ',') + (item === undefined || typeof item === 'symbol' ? 'null' : generalCanonicalJson(item));
     }
     return `${out}]`;
   }
   const record = value as Record<string, unknown>;
   let out = '{';
   let first = true;
-  for (const key of Object.keys(record).sort()) {
+  for (const key of sortedKeys(record)) {
     const item = record[key];
     if (item === undefined || typeof item === 'symbol') continue;
-    out += `${first ? '' : ','}${canonicalString(key)}:${canonicalJson(item)}`;
+    out += `${first ? '' : ','}${canonicalString(key)}:${generalCanonicalJson(item)}`;
     first = false;
   }
   return `${out}}`;
+}
+
+/**
+ * The object's keys in UTF-16 code-unit order. Sorting copies the array into a scratch area
+ * (a quarter of a usage event's canonicalisation garbage, measured); the objects built on the
+ * hot path list their keys in order already (see sealEvents, recordOutcome), so they are
+ * checked first and sorted only when out of order.
+ */
+function sortedKeys(record: Record<string, unknown>): string[] {
+  const keys = Object.keys(record);
+  for (let i = 1; i < keys.length; i++) {
+    if ((keys[i - 1] as string) > (keys[i] as string)) return keys.sort();
+  }
+  return keys;
 }

@@ -70,17 +70,18 @@ export function sealEvents(
   let prevHash = chain.prevHash;
   return events.map((event, index) => {
     const eventId = deterministicEventId(context.commandId, index);
+    // Keys in canonical (sorted) order, here and in the hash input: canonicalJson then sorts nothing.
     const base: Omit<EventMetadata, 'hash'> = {
-      tenantId: context.tenantId,
-      correlationId: context.correlationId,
-      causationId: context.causationId,
       actor: context.actor,
+      causationId: context.causationId,
       commandId: context.commandId,
-      schemaVersion: schemaVersionOf(event.type),
+      correlationId: context.correlationId,
       occurredAt: context.occurredAt,
       prevHash,
+      schemaVersion: schemaVersionOf(event.type),
+      tenantId: context.tenantId,
     };
-    const hash = hashEvent({ eventId, streamId, revision: chain.firstRevision + index, type: event.type, data: event.data, metadata: base });
+    const hash = hashEvent({ data: event.data, eventId, metadata: base, revision: chain.firstRevision + index, streamId, type: event.type });
     prevHash = hash;
     return { eventId, type: event.type, data: event.data as JsonObject, metadata: { ...base, hash } };
   });
@@ -121,7 +122,7 @@ export class ChainVerifier {
     if (typeof metadata.hash !== 'string' || typeof metadata.prevHash !== 'string') return { ...link, reason: 'missing_metadata' };
     if (metadata.prevHash !== prevHash) return { ...link, reason: 'prev_hash_mismatch' };
     const { hash, ...rest } = metadata as EventMetadata;
-    const expected = hashEvent({ eventId: event.eventId, streamId: event.streamId, revision: event.revision, type: event.type, data: event.data, metadata: rest });
+    const expected = hashEvent({ data: event.data, eventId: event.eventId, metadata: rest, revision: event.revision, streamId: event.streamId, type: event.type });
     if (expected !== hash) return { ...link, reason: 'hash_mismatch' };
     this.prevHash = hash;
     return null;

@@ -107,7 +107,7 @@ describe('usage events recorded on a worker thread', function () {
     const { requestId: _threadId, ...fromThread } = threadEvent?.data as Record<string, unknown>;
     const { requestId: _inlineId, ...fromInline } = inlineEvent?.data as Record<string, unknown>;
     expect(fromThread).to.deep.equal(fromInline);
-    expect(fromThread).to.include({ provider: 'mock', upstreamModel: 'mock-1', currency: 'USD', priceVersion: 1, promptText: '[{"role":"user","content":"hello"}]' });
+    expect(fromThread).to.include({ provider: 'mock', upstreamModel: 'mock-1', currency: 'USD', priceVersion: 1, promptText: '[{"content":"hello","role":"user"}]' });
   });
 
   it('records rejections too', async function () {

@@ -7,11 +7,12 @@ import type { ChatCompletionRequest } from '../../../engines/providers/port.js';
  * any other part (audio, files) as its JSON text, which over-counts rather than under-counts.
  */
 export function promptMessagesOf(request: Pick<ChatCompletionRequest, 'messages'>): PromptMessage[] {
-  return request.messages.map((message) => ({
-    role: message.role,
-    content: contentOf(message.content),
-    ...('name' in message && typeof message.name === 'string' ? { name: message.name } : {}),
-  }));
+  // Keys in canonical order, here and in the content parts: the content hash is then one native call (canonical-json.ts).
+  return request.messages.map((message) =>
+    'name' in message && typeof message.name === 'string'
+      ? { content: contentOf(message.content), name: message.name, role: message.role }
+      : { content: contentOf(message.content), role: message.role },
+  );
 }
 
 function contentOf(content: unknown): PromptMessage['content'] {
@@ -20,12 +21,12 @@ function contentOf(content: unknown): PromptMessage['content'] {
   if (!Array.isArray(content)) return JSON.stringify(content);
   return content.map((part: unknown): PromptContentPart => {
     const typed = part as { type?: unknown; text?: unknown; image_url?: { url?: unknown; detail?: unknown } };
-    if (typed.type === 'text' && typeof typed.text === 'string') return { type: 'text', text: typed.text };
+    if (typed.type === 'text' && typeof typed.text === 'string') return { text: typed.text, type: 'text' };
     if (typed.type === 'image_url' && typeof typed.image_url?.url === 'string') {
       const detail = typed.image_url.detail === 'low' || typed.image_url.detail === 'high' || typed.image_url.detail === 'auto' ? typed.image_url.detail : undefined;
-      return { type: 'image_url', image_url: { url: typed.image_url.url, ...(detail ? { detail } : {}) } };
+      return { image_url: detail ? { detail, url: typed.image_url.url } : { url: typed.image_url.url }, type: 'image_url' };
     }
-    return { type: 'text', text: JSON.stringify(part) };
+    return { text: JSON.stringify(part), type: 'text' };
   });
 }
 

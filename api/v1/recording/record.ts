@@ -77,30 +77,30 @@ export type RecordedServing = Omit<Served, 'deployment' | 'usage'> & {
   readonly deployment: Pick<CachedDeployment, 'deploymentId' | 'provider' | 'upstreamModel'> & { readonly price: Pick<CachedDeployment['price'], 'currency' | 'priceVersion'> };
 };
 
-/** Records the request's outcome, with its bill (billOf), on its own stream. */
+/**
+ * Records the request's outcome, with its bill (billOf), on its own stream. The event's keys
+ * are listed in canonical (code-unit) order, spelled out rather than spread: the event hash
+ * then serialises it in one native call (canonical-json.ts), which a spread's order would
+ * defeat.
+ */
 export async function recordOutcome(eventStore: EventStore, facts: RecordedFacts, served: RecordedServing, ending: Ending, bill: Bill, now: Date): Promise<void> {
   const { deployment } = served;
-  const shared = {
-    tenantId: facts.tenantId,
-    requestId: facts.requestId,
-    keyId: facts.keyId,
-    modelAlias: facts.modelAlias,
-    deploymentId: deployment.deploymentId,
-    provider: deployment.provider,
-    upstreamModel: deployment.upstreamModel,
-    attempts: [...served.attempts],
-    stream: facts.stream,
-    rolloutId: facts.rolloutId,
-    ...bill,
-    currency: deployment.price.currency,
-    priceVersion: deployment.price.priceVersion,
-    latencyMs: served.latencyMs,
-    timeToFirstTokenMs: served.timeToFirstTokenMs,
-  };
-  const data: InferenceCommand['data'] =
-    ending.type === 'completed'
-      ? { type: 'InferenceCompleted', data: { ...shared, finishReason: ending.finishReason, ...contentOf(facts, ending.completion) } }
-      : { type: 'InferenceFailed', data: { ...shared, errorKind: ending.errorKind, errorMessage: ending.errorMessage.slice(0, 2000) } };
+  const attempts = [...served.attempts];
+  const { currency, priceVersion } = deployment.price;
+  const { deploymentId, provider, upstreamModel } = deployment;
+  const { tenantId, requestId, keyId, modelAlias, stream, rolloutId } = facts;
+  const { inputTokens, outputTokens, cachedTokens, costMicros } = bill;
+  const { latencyMs, timeToFirstTokenMs } = served;
+  let data: InferenceCommand['data'];
+  if (ending.type === 'completed') {
+    const { completionText, contentHash, promptText } = contentOf(facts, ending.completion);
+    const { finishReason } = ending;
+    data = { type: 'InferenceCompleted', data: { attempts, cachedTokens, completionText, contentHash, costMicros, currency, deploymentId, finishReason, inputTokens, keyId, latencyMs, modelAlias, outputTokens, priceVersion, promptText, provider, requestId, rolloutId, stream, tenantId, timeToFirstTokenMs, upstreamModel } };
+  } else {
+    const { errorKind } = ending;
+    const errorMessage = ending.errorMessage.slice(0, 2000);
+    data = { type: 'InferenceFailed', data: { attempts, cachedTokens, costMicros, currency, deploymentId, errorKind, errorMessage, inputTokens, keyId, latencyMs, modelAlias, outputTokens, priceVersion, provider, requestId, rolloutId, stream, tenantId, timeToFirstTokenMs, upstreamModel } };
+  }
   await appendToRequestStream(eventStore, facts, data, now);
 }
 
@@ -127,8 +127,8 @@ async function appendToRequestStream(
 function contentOf(facts: RecordedFacts, completion: string | null) {
   const messages = promptMessagesOf(facts.request);
   const contentHash = inferenceContentHash(messages, completion);
-  if (!facts.storeContent) return { contentHash, promptText: null, completionText: null };
-  return { contentHash, promptText: storedPromptText(messages), completionText: completion === null ? null : storedText(completion) };
+  if (!facts.storeContent) return { completionText: null, contentHash, promptText: null };
+  return { completionText: completion === null ? null : storedText(completion), contentHash, promptText: storedPromptText(messages) };
 }
 
 export interface Rejection {
@@ -144,5 +144,6 @@ export interface Rejection {
 /** Records a request refused for budget or policy before any provider was called: the audit trail shows every refusal. */
 export async function recordRejection(eventStore: EventStore, rejection: Rejection, now: Date): Promise<void> {
   const { tenantId, requestId, keyId, modelAlias, reason, detail } = rejection;
-  await appendToRequestStream(eventStore, rejection, { type: 'InferenceRejected', data: { tenantId, requestId, keyId, modelAlias, reason, detail: detail.slice(0, 2000) } }, now);
+  // Keys in canonical order, as in recordOutcome.
+  await appendToRequestStream(eventStore, rejection, { type: 'InferenceRejected', data: { detail: detail.slice(0, 2000), keyId, modelAlias, reason, requestId, tenantId } }, now);
 }

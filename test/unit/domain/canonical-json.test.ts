@@ -55,8 +55,37 @@ describe('canonical JSON (RFC 8785)', () => {
     }
   });
 
+  it('matches it on random documents whose keys are already in order (the one-call path)', () => {
+    const tricky = ['"', '\\', '\\ud83d', '\n', '\u0001', '\u007f', 'é', '😀', '/', 'a'];
+    const word = () => Array.from({ length: Math.floor(Math.random() * 5) }, () => tricky[Math.floor(Math.random() * tricky.length)]).join('');
+    const value = (depth: number): unknown => {
+      const pick = Math.floor(Math.random() * (depth > 3 ? 4 : 6));
+      if (pick === 0) return Math.random() < 0.5 ? -0 : Math.round(Math.random() * 1e12) / 997;
+      if (pick === 1) return word();
+      if (pick === 2) return Math.random() < 0.5;
+      if (pick === 3) return null;
+      if (pick === 4) return Array.from({ length: Math.floor(Math.random() * 4) }, () => value(depth + 1));
+      const keys = [...new Set(Array.from({ length: Math.floor(Math.random() * 5) }, word))].sort();
+      return Object.fromEntries(keys.map((key) => [key, value(depth + 1)]));
+    };
+    for (let i = 0; i < 500; i++) {
+      const sample = value(0);
+      expect(canonicalJson(sample)).to.equal(canonicalize(sample));
+    }
+  });
+
+  it('sorts what only looks ordered to JSON.stringify: integer-like keys, toJSON results, nested objects out of order', () => {
+    const samples: unknown[] = [
+      { '9': 'nine', '10': 'ten', a: 1 },
+      { a: { toJSON: () => ({ z: 1, b: 2 }) } },
+      { a: [{ y: 1, x: 2 }], b: 0 },
+      { a: 1, b: { d: 1, c: 2 } },
+    ];
+    for (const sample of samples) expect(canonicalJson(sample)).to.equal(canonicalize(sample));
+  });
+
   it('refuses what the reference refuses', () => {
-    for (const bad of [Number.NaN, Number.POSITIVE_INFINITY, 'lone \ud800 surrogate', { k: '\udc00' }, ['\ud83d']]) {
+    for (const bad of [Number.NaN, Number.POSITIVE_INFINITY, 'lone \ud800 surrogate', { k: '\udc00' }, ['\ud83d'], { a: 1, b: Number.NaN }, { a: ['ok', 'x\ud800'] }, { a: { '\udc00': 1 } }]) {
       expect(() => canonicalJson(bad)).to.throw();
       expect(() => canonicalize(bad)).to.throw();
     }
