@@ -43,7 +43,9 @@ export async function completeChat(admission: Admission, signal?: AbortSignal): 
   const first = completion.choices.find((choice) => choice.index === 0);
   const served = { deployment: dispatched.deployment, attempts: dispatched.attempts, usage: completion.usage ?? null, latencyMs: admission.elapsedMs(), timeToFirstTokenMs: null };
   await admission.conclude(served, { type: 'completed', finishReason: first?.finish_reason ?? null, completion: first?.message.content ?? null });
-  return { ...completion, model: facts.modelAlias };
+  // The client asked for the alias; the provider's answer is this request's own, so it is relabelled in place.
+  completion.model = facts.modelAlias;
+  return completion;
 }
 
 /**

@@ -31,10 +31,11 @@ const overLimit = (message: string, code: string, retryAfterMs: number | null): 
 
 export type FailOpen = (operation: string, error: CountersUnavailableError) => void;
 
-/** A request's rate-limit charges, with the wording of each for a refusal (built only then). */
+/** A request's rate-limit charges, with what each limits (for the wording of a refusal, built only then). */
 export interface RateLimitCharges {
   readonly charges: readonly KeyedRateLimit[];
-  readonly labels: readonly (() => string)[];
+  /** Per charge, e.g. 'tenant requests-per-minute': constant strings, so a request allocates none. */
+  readonly limits: readonly string[];
   readonly estimatedTokens: number;
 }
 
@@ -46,29 +47,33 @@ export interface RateLimitCharges {
  */
 export function rateLimitCharges(caller: Caller, limits: CachedLimits, estimatedTokens: number): RateLimitCharges {
   const charges: KeyedRateLimit[] = [];
-  const labels: Array<() => string> = [];
+  const what: string[] = [];
   for (const { scope, figures, suffix } of scopesOf(caller, limits)) {
     const { requestsPerMinute, tokensPerMinute } = figures;
     if (requestsPerMinute !== null) {
       charges.push({ key: counterKey('rpm', caller, suffix), limit: requestsPerMinute, windowMs: MINUTE_MS, cost: 1 });
-      labels.push(() => `${scope} requests-per-minute limit (${requestsPerMinute})`);
+      what.push(scope === 'tenant' ? 'tenant requests-per-minute' : 'key requests-per-minute');
     }
     if (tokensPerMinute !== null) {
       charges.push({ key: counterKey('tpm', caller, suffix), limit: tokensPerMinute, windowMs: MINUTE_MS, cost: estimatedTokens });
-      labels.push(() => `${scope} tokens-per-minute limit (${tokensPerMinute})`);
+      what.push(scope === 'tenant' ? 'tenant tokens-per-minute' : 'key tokens-per-minute');
     }
   }
-  return { charges, labels, estimatedTokens };
+  return { charges, limits: what, estimatedTokens };
 }
 
 /** The 429 for a refusal by the rate limits: which limits refused, and when to retry (never, for a request larger than a limit). */
 export function rateLimitRefusal(asked: RateLimitCharges, result: ConsumeAllResult): GatewayError {
-  const refusing = result.results.map((one, index) => ({ one, label: asked.labels[index] ?? (() => 'rate limit') })).filter(({ one }) => !one.allowed);
+  const label = (index: number): string => {
+    const charge = asked.charges[index];
+    return charge === undefined ? 'rate limit' : `${asked.limits[index] ?? 'rate'} limit (${charge.limit})`;
+  };
+  const refusing = result.results.map((one, index) => ({ one, label: label(index) })).filter(({ one }) => !one.allowed);
   const never = refusing.find(({ one }) => one.retryAfterMs === null);
   if (never) {
-    return overLimit(`the request's estimated ${asked.estimatedTokens} tokens exceed the ${never.label()} on their own; lower max_tokens or the prompt`, 'tokens_exceed_limit', null);
+    return overLimit(`the request's estimated ${asked.estimatedTokens} tokens exceed the ${never.label} on their own; lower max_tokens or the prompt`, 'tokens_exceed_limit', null);
   }
-  return overLimit(`rate limit reached: ${refusing.map(({ label }) => label()).join(', ')}`, 'rate_limit_exceeded', result.retryAfterMs);
+  return overLimit(`rate limit reached: ${refusing.map(({ label: text }) => text).join(', ')}`, 'rate_limit_exceeded', result.retryAfterMs);
 }
 
 /** A concurrency slot the request takes: requests in flight per key and per tenant, as a lease named by the request id. */

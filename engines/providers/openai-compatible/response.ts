@@ -6,10 +6,17 @@ import { adapterError, isRecord } from '../errors.js';
 import type { ChatCompletion, EmbeddingsResponse, ProviderTarget } from '../port.js';
 import { unixSeconds } from '../shared.js';
 
+/**
+ * Fills in place what the upstream left out (the parsed body is this call's own): copying it
+ * into a new object per answer cost more than the rest of the mapping.
+ */
 export function toChatCompletion(json: unknown, target: ProviderTarget): ChatCompletion {
   if (!isRecord(json) || !Array.isArray(json.choices)) throw adapterError(target, 'server_error', 'upstream chat response has no choices');
-  const defaults = { id: `chatcmpl-${target.deploymentId}-${Date.now()}`, created: unixSeconds(), model: target.upstreamModel };
-  return { ...defaults, ...json, object: 'chat.completion' } as ChatCompletion;
+  if (json.id === undefined) json.id = `chatcmpl-${target.deploymentId}-${Date.now()}`;
+  if (json.created === undefined) json.created = unixSeconds();
+  if (json.model === undefined) json.model = target.upstreamModel;
+  json.object = 'chat.completion';
+  return json as unknown as ChatCompletion;
 }
 
 export function toEmbeddingsResponse(json: unknown, target: ProviderTarget): EmbeddingsResponse {

@@ -31,7 +31,7 @@ describe('Budget admission across a period boundary', () => {
     const unexpected = (error: unknown) => expect.fail(`unexpected: ${String(error)}`);
     const admission = new CounterAdmission(counters, guard, unexpected, unexpected);
     const take = (holder: string, amount: number, at: string) =>
-      admission.take({ holder, rateLimits: { charges: [], labels: [], estimatedTokens: 0 }, leases: [], budgets: guard.claims([budget], amount, 'USD', new Date(at)) });
+      admission.take({ holder, rateLimits: { charges: [], limits: [], estimatedTokens: 0 }, leases: [], budgets: guard.claims([budget], amount, 'USD', new Date(at)) });
     const first = await take('r1', 50, '2026-11-27T23:59:59.000Z');
     await first.conclude(50);
     const refusedToday = await take('r2', 100, '2026-11-27T23:59:59.500Z').then(() => null, (error: unknown) => error);

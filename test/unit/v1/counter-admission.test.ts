@@ -28,7 +28,7 @@ function countersAnswering(admit: () => Promise<AdmissionResult>): Counters {
 function claimsFor(guard: BudgetGuard, withBudget: boolean): CounterClaims {
   return {
     holder: 'req_1',
-    rateLimits: { charges: [{ key: 'rpm:{acme}:t', limit: 10, windowMs: 60_000, cost: 1 }], labels: [() => 'tenant requests-per-minute limit (10)'], estimatedTokens: 0 },
+    rateLimits: { charges: [{ key: 'rpm:{acme}:t', limit: 10, windowMs: 60_000, cost: 1 }], limits: ['tenant requests-per-minute'], estimatedTokens: 0 },
     leases: [],
     budgets: withBudget ? guard.claims([budget], 500, 'USD', new Date('2026-11-27T12:00:00.000Z')) : [],
   };
