@@ -116,10 +116,10 @@ function generalCanonicalJson(value: unknown): string {
 }
 
 /**
- * The object's keys in UTF-16 code-unit order. Sorting copies the array into a scratch area
- * (a quarter of a usage event's canonicalisation garbage, measured); the objects built on the
- * hot path list their keys in order already (see sealEvents, recordOutcome), so they are
- * checked first and sorted only when out of order.
+ * The object's keys in UTF-16 code-unit order, sorted only when they are not already: sorting
+ * copies the array into a scratch area. A document that misses the one-call path for one
+ * object (say, a control-plane event's data inside a sealed envelope) still has its other
+ * objects (the envelope, the metadata) in order.
  */
 function sortedKeys(record: Record<string, unknown>): string[] {
   const keys = Object.keys(record);

@@ -73,7 +73,7 @@ export function rateLimitRefusal(asked: RateLimitCharges, result: ConsumeAllResu
   if (never) {
     return overLimit(`the request's estimated ${asked.estimatedTokens} tokens exceed the ${never.label} on their own; lower max_tokens or the prompt`, 'tokens_exceed_limit', null);
   }
-  return overLimit(`rate limit reached: ${refusing.map(({ label: text }) => text).join(', ')}`, 'rate_limit_exceeded', result.retryAfterMs);
+  return overLimit(`rate limit reached: ${refusing.map((refusal) => refusal.label).join(', ')}`, 'rate_limit_exceeded', result.retryAfterMs);
 }
 
 /** A concurrency slot the request takes: requests in flight per key and per tenant, as a lease named by the request id. */
